@@ -1,0 +1,80 @@
+"""Frozen records the core hands out: tickets and check-in results.
+
+The dict shape of :class:`Ticket` (``to_dict``) is also the JSON the kiosk
+uploads to the office server (``POST /api/v1/checkins``).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+PRINT_PENDING, PRINT_PRINTED, PRINT_FAILED = "pending", "printed", "failed"
+PRINT_STATUSES = (PRINT_PENDING, PRINT_PRINTED, PRINT_FAILED)
+
+#: The health rules a resident confirms, one tap each (DOMAIN.md, 3M).
+HEALTH_RULES = ("mask", "handwash", "distance")
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One queue ticket, as committed to disk.
+
+    Fields:
+        id: uuid4 hex string; the sync identity and idempotency key.
+        kiosk_id: the issuing kiosk (kiosk.ini ``[kiosk] id``).
+        office_day: ``YYYY-MM-DD`` in the office time zone.
+        service_code: menu code, e.g. ``ktp-baru``.
+        queue: queue prefix letter, e.g. ``A`` (shared by several services).
+        sequence: 1-based position in that queue on that office day, per kiosk.
+        number: what the resident sees and hears called, e.g. ``A001`` or ``A2-001``.
+        issued_at: ISO 8601 with UTC offset, office time zone.
+        language: ``id`` or ``en``.
+        rules_confirmed: ((rule, ISO time confirmed), ...) for every HEALTH_RULES entry.
+        print_status: pending | printed | failed.
+        print_error: last print error in plain words, or "".
+        synced_at: ISO 8601 time the office server confirmed it, or None.
+        menu_version: version of the menu the ticket was issued under.
+    """
+
+    id: str
+    kiosk_id: str
+    office_day: str
+    service_code: str
+    queue: str
+    sequence: int
+    number: str
+    issued_at: str
+    language: str
+    rules_confirmed: tuple = field(default_factory=tuple)
+    print_status: str = PRINT_PENDING
+    print_error: str = ""
+    synced_at: str | None = None
+    menu_version: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["rules_confirmed"] = [list(pair) for pair in self.rules_confirmed]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Ticket":
+        known = {f for f in cls.__dataclass_fields__}
+        data = {k: v for k, v in d.items() if k in known}
+        data["rules_confirmed"] = tuple(tuple(p) for p in d.get("rules_confirmed", ()))
+        return cls(**data)
+
+    def evolve(self, **changes) -> "Ticket":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    """What a finished check-in hands back to the screen.
+
+    ``people_ahead`` counts tickets of the same queue issued before this one
+    and not yet served (served = the office server's "now serving", when known).
+    ``wait_min`` is the estimated wait in minutes, or None when unknown.
+    """
+
+    ticket: Ticket
+    people_ahead: int
+    wait_min: int | None = None
