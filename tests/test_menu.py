@@ -1,0 +1,245 @@
+"""The shipped service menu (assets/menu.json) and parse_menu's refusals.
+
+Every refusal must come back as a MenuError whose message, in plain words,
+names the service (or queue / section) and the field that is wrong.
+"""
+import json
+
+import pytest
+
+from kiosk import ASSETS_DIR
+from kiosk.errors import MenuError
+from kiosk.menu import MAX_MENU_BYTES, Menu, load_menu, parse_menu
+
+MENU_PATH = ASSETS_DIR / "menu.json"
+
+#: The 16 services of shared/DOMAIN.md, in table order, with their queue letter.
+EXPECTED = [
+    ("ktp-baru", "A"), ("ktp-rusak", "A"), ("ktp-hilang", "A"), ("ktp-ubah", "A"),
+    ("kk-baru", "B"), ("kk-ubah", "B"), ("kk-hilang", "B"),
+    ("akta-lahir", "C"), ("akta-mati", "C"), ("akta-kawin", "C"), ("akta-cerai", "C"),
+    ("pindah", "D"), ("kia", "E"), ("ikd", "F"), ("ambil", "G"), ("konsultasi", "H"),
+]
+
+
+@pytest.fixture(scope="module")
+def menu() -> Menu:
+    return load_menu(MENU_PATH)
+
+
+@pytest.fixture
+def data() -> dict:
+    """A fresh, mutable copy of the shipped menu as plain JSON data."""
+    return json.loads(MENU_PATH.read_text(encoding="utf-8"))
+
+
+def _service(data: dict, code: str) -> dict:
+    return next(s for s in data["services"] if s["code"] == code)
+
+
+def refuse(raw) -> MenuError:
+    """parse_menu must refuse ``raw`` (dict -> JSON) with a readable MenuError."""
+    if isinstance(raw, dict):
+        raw = json.dumps(raw, ensure_ascii=False)
+    with pytest.raises(MenuError) as info:
+        parse_menu(raw, "menu.json")
+    err = info.value
+    msg = str(err)
+    assert msg.startswith("menu.json"), msg
+    assert err.problems, msg
+    # plain words: no pydantic internals leak into what an admin reads
+    assert "errors.pydantic.dev" not in msg and "Value error" not in msg, msg
+    assert "Traceback" not in msg, msg
+    return err
+
+
+# -- the shipped menu --------------------------------------------------------
+
+def test_shipped_menu_loads(menu):
+    assert isinstance(menu, Menu)
+    assert menu.schema_ == 1
+    assert menu.version == "2026-11-29.1"
+
+
+def test_shipped_menu_round_trips(menu):
+    assert parse_menu(menu.to_json()) == menu
+
+
+def test_sixteen_services_in_domain_order(menu):
+    assert [(s.code, s.queue) for s in menu.services] == EXPECTED
+    assert [s.order for s in menu.services] == list(range(10, 170, 10))
+    assert [s.code for s in menu.visible_services()] == [c for c, _ in EXPECTED]
+
+
+def test_ktp_services_share_queue_a(menu):
+    ktp = [s for s in menu.services if s.code.startswith("ktp-")]
+    assert len(ktp) == 4
+    assert {s.queue for s in ktp} == {"A"}
+    assert menu.queue("A").names.id == "KTP-el"
+
+
+def test_queues_a_to_h_each_with_own_counter(menu):
+    assert [q.prefix for q in menu.queues] == list("ABCDEFGH")
+    assert [q.counter for q in menu.queues] == [f"Loket {i}" for i in range(1, 9)]
+    for q in menu.queues:
+        assert q.names.id and q.names.en, q.prefix
+    assert all(menu.counter_for(s) == menu.queue(s.queue).counter for s in menu.services)
+
+
+def test_office_hours(menu):
+    h = menu.office_hours
+    for day in range(4):
+        assert [(w.start, w.end) for w in h.windows(day)] == [("08:00", "15:00")]
+    assert [(w.start, w.end) for w in h.windows(4)] == [("08:00", "11:00")]
+    assert h.windows(5) == [] and h.windows(6) == []
+
+
+def test_every_service_has_names_and_requirements(menu):
+    for s in menu.services:
+        assert s.names.id and s.names.en, s.code
+        assert s.icon, s.code
+        assert 5 <= s.avg_service_min <= 20, s.code
+        assert s.enabled, s.code
+        if s.code == "konsultasi":
+            continue
+        assert s.requirements.id, s.code
+        assert s.requirements.en, s.code
+        assert len(s.requirements.id) == len(s.requirements.en), s.code
+
+
+def test_texts_are_short_and_free_of_prices(menu):
+    texts = []
+    for q in menu.queues:
+        texts += [q.counter, q.names.id, q.names.en]
+    for s in menu.services:
+        texts += [s.names.id, s.names.en, *s.requirements.id, *(s.requirements.en or [])]
+    for t in texts:
+        assert t and len(t) <= 120, t
+        assert t == t.strip(), t
+    blob = " ".join(texts).lower()
+    for word in ("rp", "harga", "biaya", "tarif", "price", "fee", "idr"):
+        assert word not in blob.split(), word
+    assert "rp." not in blob and "rp " not in blob
+
+
+def test_shipped_file_is_utf8_without_bom():
+    raw = MENU_PATH.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    raw.decode("utf-8")
+    assert len(raw) < MAX_MENU_BYTES
+
+
+# -- refusals ------------------------------------------------------------------
+
+def test_refuses_duplicate_service_code(data):
+    _service(data, "ktp-rusak")["code"] = "ktp-baru"
+    err = refuse(data)
+    assert "'ktp-baru'" in str(err) and "twice" in str(err)
+
+
+def test_refuses_two_queues_with_one_prefix(data):
+    data["queues"].append({"prefix": "A", "counter": "Loket 9",
+                           "names": {"id": "KTP-el cadangan", "en": "KTP-el spare"}})
+    err = refuse(data)
+    assert "prefix 'A'" in str(err)
+
+
+def test_refuses_service_with_missing_queue(data):
+    _service(data, "kia")["queue"] = "Z"
+    err = refuse(data)
+    assert "service 'kia'" in str(err) and "queue 'Z' does not exist" in str(err)
+
+
+def test_refuses_missing_indonesian_name(data):
+    del _service(data, "kk-baru")["names"]["id"]
+    err = refuse(data)
+    assert "Service 'kk-baru': names.id is missing" in err.problems
+
+
+def test_refuses_blank_indonesian_name(data):
+    _service(data, "kk-baru")["names"]["id"] = "   "
+    err = refuse(data)
+    assert "Service 'kk-baru': names.id" in str(err)
+
+
+def test_refuses_hour_25_in_office_hours(data):
+    data["office_hours"]["mon"] = [["08:00", "25:00"]]
+    err = refuse(data)
+    assert "office_hours.mon" in str(err) and "'25:00' is not a time of day" in str(err)
+
+
+def test_refuses_hour_25_in_service_hours(data):
+    _service(data, "akta-lahir")["hours"] = {"tue": [["25:00", "26:00"]]}
+    err = refuse(data)
+    assert "Service 'akta-lahir': hours.tue" in str(err)
+    assert "'25:00' is not a time of day" in str(err)
+
+
+def test_refuses_closing_before_opening(data):
+    data["office_hours"]["fri"] = [["11:00", "08:00"]]
+    err = refuse(data)
+    assert "office_hours.fri" in str(err)
+    assert "closing time 08:00 must be after opening time 11:00" in str(err)
+
+
+def test_refuses_closing_before_opening_in_service_hours(data):
+    _service(data, "kk-baru")["hours"] = {"mon": [{"start": "09:00", "end": "07:30"}]}
+    err = refuse(data)
+    assert "Service 'kk-baru': hours.mon" in str(err) and "closing time" in str(err)
+
+
+def test_refuses_negative_daily_quota(data):
+    _service(data, "akta-lahir")["daily_quota"] = -1
+    err = refuse(data)
+    assert "Service 'akta-lahir': daily_quota" in str(err)
+    assert "greater than or equal to 0" in str(err)
+
+
+def test_refuses_negative_window_quota(data):
+    _service(data, "kk-baru")["window_quotas"] = [{"start": "07:30", "end": "09:00",
+                                                  "quota": -20}]
+    err = refuse(data)
+    assert "Service 'kk-baru': window_quotas.0.quota" in str(err)
+
+
+def test_refuses_unknown_service_field(data):
+    _service(data, "ktp-baru")["price"] = 5000
+    err = refuse(data)
+    assert "Service 'ktp-baru': price is not a known field" in str(err)
+
+
+def test_refuses_unknown_top_level_field(data):
+    data["colour"] = "red"
+    err = refuse(data)
+    assert "colour is not a known field" in str(err)
+
+
+def test_refuses_five_megabytes_of_junk():
+    err = refuse(b"\x00junk" * (1024 * 1024))
+    assert "too large" in str(err) and str(MAX_MENU_BYTES) in str(err)
+
+
+def test_load_menu_refuses_huge_file(tmp_path):
+    big = tmp_path / "menu.json"
+    big.write_bytes(b"x" * (5 * 1024 * 1024))
+    with pytest.raises(MenuError, match="too large"):
+        load_menu(big)
+
+
+def test_refuses_broken_utf8(data):
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    raw = raw.replace("Perekaman".encode(), b"Perek\xffman", 1)
+    err = refuse(raw)
+    assert "not UTF-8" in str(err) and "byte" in str(err)
+
+
+def test_refuses_invalid_json(data):
+    raw = json.dumps(data, indent=1)
+    raw = raw[: raw.rindex("}")]  # drop the closing brace
+    err = refuse(raw)
+    assert "not valid JSON at line" in str(err) and "column" in str(err)
+
+
+def test_refuses_json_that_is_not_an_object():
+    refuse(b"[]")
+
