@@ -1,0 +1,139 @@
+"""The one transaction a resident triggers: validate -> number -> commit -> jobs.
+
+A :class:`Journey` is one resident's walk through the screens: language,
+service, the health rules confirmed one tap at a time. :meth:`CheckinDesk.
+check_in` turns it into exactly one committed ticket, however often or fast it
+is called (tap storms, double taps, a retry from the screen): the journey
+remembers its result under its own lock.
+
+The journey keeps the menu it started with, so a menu update that arrives
+mid-journey never changes what the resident is looking at; the next journey
+sees the new menu.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from .errors import CheckinError
+from .menu import Menu, Service
+from .models import HEALTH_RULES, CheckinResult
+from . import schedule
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Journey:
+    """One resident's journey; mutated only through CheckinDesk and its own methods."""
+
+    language: str
+    menu: Menu
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    service_code: str | None = None
+    confirmed: dict = field(default_factory=dict)  # rule -> ISO time of the tap
+    result: CheckinResult | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def service(self) -> Service | None:
+        return self.menu.service(self.service_code) if self.service_code else None
+
+    def all_confirmed(self) -> bool:
+        return all(rule in self.confirmed for rule in HEALTH_RULES)
+
+
+class CheckinDesk:
+    """Runs journeys against the store.
+
+    Args:
+        store: :class:`kiosk.store.Store`.
+        menu_provider: zero-argument callable returning the menu in force.
+        tz: office time zone (IANA).
+        after_commit: callables ``f(result, service, menu)`` run after each new
+            ticket is durable (print job, sync poke); their errors are logged,
+            the ticket stays valid.
+        now_serving: zero-argument callable returning ``{prefix: sequence}``
+            from the office server ({} when offline).
+        clock: returns an aware datetime.
+    """
+
+    def __init__(self, store, menu_provider, tz="Asia/Pontianak", after_commit=(),
+                 now_serving=lambda: {}, clock=lambda: datetime.now(timezone.utc)):
+        self.store, self.menu_provider, self.clock = store, menu_provider, clock
+        self.zone = ZoneInfo(tz)
+        self.after_commit = list(after_commit)
+        self.now_serving = now_serving
+
+    def begin(self, language: str) -> Journey:
+        """Start a journey in ``language`` with the menu in force now."""
+        return Journey(language=language, menu=self.menu_provider())
+
+    def availability(self, journey: Journey, service: Service):
+        """:class:`kiosk.schedule.Availability` of ``service`` right now (hours and quota)."""
+        now = self.clock().astimezone(self.zone)
+        quota = schedule.quota_now(service, now)
+        used = self.store.quota_used(service.code, quota) if quota else 0
+        return schedule.availability(journey.menu, service, now, used)
+
+    def select_service(self, journey: Journey, code: str) -> Service:
+        """Choose a service; raises CheckinError(reason=closed|quota|unknown) if not available.
+
+        Hours are checked here, when the resident chooses: a resident who
+        chose while open still gets a ticket if closing time passes mid-journey.
+        """
+        try:
+            service = journey.menu.service(code)
+        except KeyError:
+            raise CheckinError(f"unknown service {code!r}", reason="unknown") from None
+        if not service.enabled:
+            raise CheckinError(f"service {code} is not offered now", reason="closed")
+        avail = self.availability(journey, service)
+        if not avail.open:
+            raise CheckinError(f"service {code} is {avail.reason}", reason=avail.reason)
+        journey.service_code = code
+        journey.confirmed.clear()
+        return service
+
+    def confirm_rule(self, journey: Journey, rule: str) -> None:
+        """Record the resident's tap confirming one health rule (HEALTH_RULES)."""
+        if rule not in HEALTH_RULES:
+            raise ValueError(rule)
+        journey.confirmed.setdefault(rule, self.clock().astimezone(self.zone)
+                                     .isoformat(timespec="seconds"))
+
+    def check_in(self, journey: Journey) -> CheckinResult:
+        """Issue the journey's ticket (once) and start its print and sync jobs.
+
+        Blocking (one fsynced write): call it off the UI thread. Returns the same
+        CheckinResult on every call for the same journey. Raises CheckinError
+        (reason: no_service | rules | quota) or StoreError (nothing issued).
+        """
+        with journey._lock:
+            if journey.result is not None:
+                return journey.result
+            service = journey.service
+            if service is None:
+                raise CheckinError("no service chosen", reason="no_service")
+            if not journey.all_confirmed():
+                raise CheckinError("health rules not all confirmed", reason="rules")
+            quota = schedule.quota_now(service, self.clock().astimezone(self.zone))
+            ticket = self.store.issue_ticket(
+                service_code=service.code, queue=service.queue, language=journey.language,
+                rules_confirmed=[(r, journey.confirmed[r]) for r in HEALTH_RULES],
+                menu_version=journey.menu.version, daily_quota=quota)
+            serving = self.now_serving().get(service.queue)
+            ahead = self.store.people_ahead(ticket, serving)
+            result = CheckinResult(ticket=ticket, people_ahead=ahead,
+                                   wait_min=round(ahead * service.avg_service_min))
+            journey.result = result
+        for job in self.after_commit:
+            try:
+                job(result, service, journey.menu)
+            except Exception:  # a job failing must never cost the resident the ticket
+                log.exception("after-commit job %r failed for %s", job, result.ticket.number)
+        return result

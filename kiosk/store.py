@@ -1,0 +1,409 @@
+"""The ticket store: the one writer of the kiosk's data directory.
+
+Layout of ``data_dir``::
+
+    state.json              office day reached, unsynced days, staff settings
+    days/YYYY-MM-DD.json    TinyDB file: the tickets of one office day
+    days/*.corrupt-*        damaged files moved aside (never silently emptied)
+    audit.jsonl             append-only log of staff and admin actions
+
+Partitioning by office day keeps a check-in's commit cost flat as history
+grows: a commit rewrites only today's file. Every write goes through
+:class:`~kiosk.storage.AtomicJSONStorage` (temp file, fsync, rename), under one
+lock. Numbers come from an explicit per-queue counter that is rebuilt from the
+committed tickets when a day file is opened, so a restart or a crash can never
+hand out a number twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tinydb import Query, TinyDB
+
+from . import numbering
+from .errors import CheckinError, StoreError
+from .models import PRINT_FAILED, PRINT_STATUSES, Ticket
+from .storage import AtomicJSONStorage, CorruptFileError, atomic_write_bytes, read_json
+
+log = logging.getLogger(__name__)
+_DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
+# One ticket document holds no nested object, so a complete one matches this.
+_DOC = re.compile(r"\{[^{}]*\}")
+_SEQ = re.compile(r'"queue"\s*:\s*"([A-Z])"\s*,\s*"sequence"\s*:\s*(\d+)')
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+class _Day:
+    """One office day's TinyDB file plus its in-memory counters and index."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = TinyDB(path, storage=AtomicJSONStorage)
+        self.table = self.db.table("tickets", cache_size=0)
+        self.counters: dict[str, int] = {}
+        self.doc_ids: dict[str, int] = {}
+        for doc in self.table.all():
+            self._index(doc)
+
+    def _index(self, doc):
+        self.doc_ids[doc["id"]] = doc.doc_id
+        q = doc["queue"]
+        self.counters[q] = max(self.counters.get(q, 0), int(doc["sequence"]))
+
+    def insert(self, ticket: Ticket):
+        doc_id = self.table.insert(ticket.to_dict())
+        self.doc_ids[ticket.id] = doc_id
+        self.counters[ticket.queue] = max(self.counters.get(ticket.queue, 0), ticket.sequence)
+
+    def get(self, ticket_id):
+        doc_id = self.doc_ids.get(ticket_id)
+        if doc_id is None:
+            return None
+        doc = self.table.get(doc_id=doc_id)
+        return Ticket.from_dict(doc) if doc else None
+
+    def tickets(self) -> list[Ticket]:
+        return [Ticket.from_dict(d) for d in self.table.all()]
+
+
+class Store:
+    """Durable tickets and kiosk state; every public method is thread-safe.
+
+    Args:
+        data_dir: folder for the files above; created if missing.
+        tz: IANA office time zone.
+        kiosk_id: this kiosk's id, written into every ticket.
+        number_tag: kiosk tag inside numbers ("" for a single kiosk).
+        clock: zero-argument callable returning an aware datetime (tests move time).
+
+    Raises StoreError (plain message naming the folder and the fix) when the
+    folder cannot be created or written.
+    """
+
+    def __init__(self, data_dir, tz="Asia/Pontianak", kiosk_id="K1", number_tag="", clock=_now):
+        self.dir = Path(data_dir)
+        self.tz, self.kiosk_id, self.number_tag, self.clock = tz, kiosk_id, number_tag, clock
+        self._zone = ZoneInfo(tz)
+        self._lock = threading.RLock()
+        self._days: dict[str, _Day] = {}
+        self.alerts: list[str] = []  # staff-visible problems found while opening
+        self.days_dir = self.dir / "days"
+        try:
+            self.days_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.dir / ".write-test"
+            atomic_write_bytes(probe, b"ok")
+            probe.unlink()
+        except (OSError, StoreError) as exc:
+            raise StoreError(f"data directory {self.dir} is not writable ({exc}). Set "
+                             f"[kiosk] data_dir in kiosk.ini to a writable folder, or fix its "
+                             f"owner/permissions.") from None
+        self._state_path = self.dir / "state.json"
+        self._state = self._load_state()
+
+    # -- state ---------------------------------------------------------------
+    def _load_state(self) -> dict:
+        try:
+            state = read_json(self._state_path) or {}
+        except CorruptFileError as exc:
+            self._move_aside(exc.path, exc.detail)
+            state = {}
+        if not state.get("office_day"):
+            # Rebuild from the files: the latest day on disk is the furthest reached.
+            days = self._day_names()
+            state = {"office_day": days[-1] if days else None, "unsynced_days": days,
+                     "settings": state.get("settings", {})}
+        state.setdefault("unsynced_days", [])
+        state.setdefault("settings", {})
+        return state
+
+    def _save_state(self):
+        atomic_write_bytes(self._state_path, json.dumps(self._state, ensure_ascii=False,
+                                                        indent=1).encode("utf-8"))
+
+    def _day_names(self) -> list[str]:
+        return sorted(m.group(1) for p in self.days_dir.iterdir()
+                      if (m := _DAY_FILE.match(p.name)))
+
+    def _move_aside(self, path: Path, detail: str) -> Path:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        os.replace(path, target)
+        msg = (f"Berkas data rusak dipindahkan: {path.name} -> {target.name} ({detail}). "
+               f"Tiket yang bisa dibaca telah dipulihkan; hubungi admin.")
+        log.error("damaged data file %s moved aside to %s: %s", path, target, detail)
+        self.alerts.append(msg)
+        return target
+
+    def setting(self, key, default=None):
+        """A staff setting kept in state.json (out of service, restock counters, ...)."""
+        with self._lock:
+            return self._state["settings"].get(key, default)
+
+    def set_setting(self, key, value) -> None:
+        """Durably store a JSON-serializable staff setting."""
+        with self._lock:
+            self._state["settings"][key] = value
+            self._save_state()
+
+    # -- days ----------------------------------------------------------------
+    def office_day(self, now: datetime | None = None) -> str:
+        """Today's office day; never earlier than a day this store already reached."""
+        with self._lock:
+            clock_day = numbering.office_day(now or self.clock(), self.tz)
+            day = numbering.advance_day(clock_day, self._state.get("office_day"))
+            if day != self._state.get("office_day"):
+                self._state["office_day"] = day
+                self._save_state()
+            return day
+
+    def start_new_office_day(self) -> str:
+        """Staff action for a kiosk whose clock is behind: move to the next office day.
+
+        Numbers restart at 001 in a fresh day file; a day already used is never
+        reopened, so no number repeats. Returns the new day.
+        """
+        with self._lock:
+            day = numbering.next_day(self.office_day())
+            self._state["office_day"] = day
+            self._save_state()
+            return day
+
+    def _day(self, day: str) -> _Day:
+        d = self._days.get(day)
+        if d is None:
+            path = self.days_dir / f"{day}.json"
+            try:
+                d = _Day(path)
+            except CorruptFileError as exc:
+                d = self._recover_day(path, exc.detail)
+            self._days[day] = d
+        return d
+
+    def _recover_day(self, path: Path, detail: str) -> _Day:
+        raw = path.read_bytes().decode("utf-8", "replace")
+        target = self._move_aside(path, detail)
+        recovered = []
+        for m in _DOC.finditer(raw):
+            try:
+                recovered.append(Ticket.from_dict(json.loads(m.group(0))))
+            except (ValueError, TypeError, KeyError):
+                continue
+        d = _Day(path)
+        for t in recovered:
+            if t.id not in d.doc_ids:
+                d.insert(t)
+        # Numbers seen in unreadable fragments still count as issued.
+        for m in _SEQ.finditer(raw):
+            q, seq = m.group(1), int(m.group(2))
+            d.counters[q] = max(d.counters.get(q, 0), seq)
+        log.error("recovered %d tickets from %s; counters now %s", len(recovered), target,
+                  d.counters)
+        return d
+
+    # -- check-in ------------------------------------------------------------
+    def issue_ticket(self, *, service_code: str, queue: str, language: str,
+                     rules_confirmed=(), menu_version: str = "", daily_quota=None,
+                     now: datetime | None = None) -> Ticket:
+        """Number and durably commit a new ticket; returns it once it is on disk (fsynced).
+
+        ``daily_quota`` is ``(quota, start, end)`` as from
+        :func:`kiosk.schedule.quota_now` (start/end ``HH:MM`` or None for the
+        whole day) or None. It is checked under the same lock as the numbering,
+        so concurrent journeys never exceed it.
+        Raises CheckinError(reason="quota") when it is reached, StoreError when
+        the disk refuses the write (then nothing was issued).
+        """
+        with self._lock:
+            now = now or self.clock()
+            day = self.office_day(now)
+            d = self._day(day)
+            if daily_quota is not None and self._used(d, service_code, daily_quota) >= \
+                    daily_quota[0]:
+                    raise CheckinError("daily quota reached", reason="quota")
+            seq = d.counters.get(queue, 0) + 1
+            ticket = Ticket(
+                id=uuid.uuid4().hex, kiosk_id=self.kiosk_id, office_day=day,
+                service_code=service_code, queue=queue, sequence=seq,
+                number=numbering.format_number(queue, seq, self.number_tag),
+                issued_at=now.astimezone(self._zone).isoformat(timespec="seconds"),
+                language=language, rules_confirmed=tuple(tuple(r) for r in rules_confirmed),
+                menu_version=menu_version)
+            d.insert(ticket)
+            if day not in self._state["unsynced_days"]:
+                self._state["unsynced_days"].append(day)
+                self._save_state()
+            return ticket
+
+    @staticmethod
+    def _used(d: _Day, service_code, quota) -> int:
+        _, start, end = quota
+        return sum(1 for doc in d.table.all() if doc["service_code"] == service_code
+                   and (start is None or start <= doc["issued_at"][11:16] < end))
+
+    def quota_used(self, service_code: str, quota) -> int:
+        """Tickets of ``service_code`` today counted against ``quota`` (see issue_ticket)."""
+        with self._lock:
+            return self._used(self._day(self.office_day()), service_code, quota)
+
+    def set_print_status(self, ticket_id: str, status: str, error: str = "") -> Ticket | None:
+        """Record a print outcome; returns the updated ticket, None if unknown."""
+        if status not in PRINT_STATUSES:
+            raise ValueError(status)
+        with self._lock:
+            found = self._find(ticket_id)
+            if found is None:
+                return None
+            d, ticket = found
+            ticket = ticket.evolve(print_status=status, print_error=error)
+            d.table.update({"print_status": status, "print_error": error},
+                           doc_ids=[d.doc_ids[ticket_id]])
+            return ticket
+
+    def _find(self, ticket_id):
+        for d in self._days.values():
+            t = d.get(ticket_id)
+            if t is not None:
+                return d, t
+        for day in reversed(self._day_names()):
+            if day not in self._days:
+                d = self._day(day)
+                t = d.get(ticket_id)
+                if t is not None:
+                    return d, t
+        return None
+
+    def get_ticket(self, ticket_id: str) -> Ticket | None:
+        with self._lock:
+            found = self._find(ticket_id)
+            return found[1] if found else None
+
+    def tickets(self, day: str | None = None) -> list[Ticket]:
+        """Tickets of an office day (default today), in issue order."""
+        with self._lock:
+            return self._day(day or self.office_day()).tickets()
+
+    def last_ticket(self) -> Ticket | None:
+        items = self.tickets()
+        return items[-1] if items else None
+
+    def failed_today(self) -> list[Ticket]:
+        return [t for t in self.tickets() if t.print_status == PRINT_FAILED]
+
+    def counts_today(self) -> dict[str, int]:
+        """Tickets issued today per service code."""
+        counts: dict[str, int] = {}
+        for t in self.tickets():
+            counts[t.service_code] = counts.get(t.service_code, 0) + 1
+        return counts
+
+    def people_ahead(self, ticket: Ticket, now_serving: int | None = None) -> int:
+        """Tickets of the same queue issued before ``ticket`` today and not yet served.
+
+        ``now_serving``: the sequence being served in that queue (from the
+        office server), when known.
+        """
+        served = now_serving or 0
+        return max(0, ticket.sequence - 1 - served)
+
+    # -- outbox --------------------------------------------------------------
+    def pending_sync(self, limit: int = 200) -> list[Ticket]:
+        """Up to ``limit`` committed tickets the office server has not confirmed, oldest first."""
+        out: list[Ticket] = []
+        with self._lock:
+            for day in sorted(self._state["unsynced_days"]):
+                for doc in self._day(day).table.all():
+                    if doc.get("synced_at") is None:
+                        out.append(Ticket.from_dict(doc))
+                        if len(out) >= limit:
+                            return out
+        return out
+
+    def pending_count(self) -> int:
+        with self._lock:
+            return sum(1 for day in self._state["unsynced_days"]
+                       for doc in self._day(day).table.all() if doc.get("synced_at") is None)
+
+    def mark_synced(self, ids, synced_at: str) -> int:
+        """Mark tickets confirmed by the server; returns how many changed. One write per day."""
+        wanted = set(ids)
+        changed = 0
+        with self._lock:
+            for day in sorted(self._state["unsynced_days"]):
+                d = self._day(day)
+                doc_ids = [d.doc_ids[i] for i in wanted if i in d.doc_ids]
+                if doc_ids:
+                    d.table.update({"synced_at": synced_at}, doc_ids=doc_ids)
+                    changed += len(doc_ids)
+                    wanted.difference_update(i for i in list(wanted) if i in d.doc_ids)
+                if day != self._state["office_day"] and not any(
+                        doc.get("synced_at") is None for doc in d.table.all()):
+                    self._state["unsynced_days"].remove(day)
+                    self._save_state()
+        return changed
+
+    def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Delete day files older than ``retention_days`` whose tickets are all synced.
+
+        Returns the number of day files removed (PDP: keep data only as long as needed).
+        """
+        from datetime import date, timedelta
+        with self._lock:
+            today = date.fromisoformat(self.office_day(now))
+            limit = (today - timedelta(days=retention_days)).isoformat()
+            removed = 0
+            for day in self._day_names():
+                if day < limit and day not in self._state["unsynced_days"]:
+                    d = self._days.pop(day, None)
+                    if d:
+                        d.db.close()
+                    (self.days_dir / f"{day}.json").unlink(missing_ok=True)
+                    removed += 1
+            return removed
+
+    # -- audit ---------------------------------------------------------------
+    def audit(self, role: str, action: str, **detail) -> None:
+        """Append one line to audit.jsonl (fsynced): who (role), what, when, details."""
+        entry = {"at": self.clock().astimezone(self._zone).isoformat(timespec="seconds"),
+                 "role": role, "action": action, **detail}
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        with self._lock:
+            try:
+                fd = os.open(self.dir / "audit.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                             0o640)
+                try:
+                    os.write(fd, line)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                raise StoreError(f"cannot write the audit log ({exc.strerror})") from exc
+
+    def audit_entries(self, limit: int = 100) -> list[dict]:
+        try:
+            lines = (self.dir / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in lines[-limit:]:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue
+        return out
+
+    def close(self) -> None:
+        with self._lock:
+            for d in self._days.values():
+                d.db.close()
+            self._days.clear()
