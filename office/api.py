@@ -1,0 +1,192 @@
+"""The office server's JSON API, version 1 (``/api/v1``), documented at ``/docs``.
+
+Endpoints (tokens are ``Authorization: Bearer <token>``; a missing or unknown
+token is 401):
+
+* ``POST /api/v1/checkins`` (kiosk): upsert a batch of tickets by ``id``.
+* ``GET  /api/v1/menu`` (kiosk): the menu in force, with ``ETag`` / ``If-None-Match`` -> 304.
+* ``PUT  /api/v1/menu`` (admin): publish a menu, validated by :func:`kiosk.menu.parse_menu`.
+* ``POST /api/v1/now-serving`` (admin or staff): the sequence a counter is calling.
+* ``GET  /api/v1/health`` (no auth): ``{"status": "ok", "server_time": ...}``.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kiosk.errors import MenuError
+from kiosk.menu import parse_menu
+
+from .auth import Principal, require
+
+#: Most tickets accepted in one upload.
+MAX_BATCH = 500
+
+router = APIRouter(prefix="/api/v1")
+
+
+class TicketIn(BaseModel):
+    """One ticket as ``kiosk.models.Ticket.to_dict()`` writes it (unknown fields ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9-]{8,64}$", description="uuid4; the idempotency key")
+    kiosk_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    office_day: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, office zone")
+    service_code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
+    queue: str = Field(pattern=r"^[A-Z]$")
+    sequence: int = Field(ge=1, le=1_000_000)
+    number: str = Field(min_length=1, max_length=16)
+    issued_at: str = Field(description="ISO 8601 with UTC offset")
+    language: str = Field(default="id", max_length=8)
+    rules_confirmed: list[list[str]] = Field(default_factory=list, max_length=10)
+    print_status: str = Field(default="pending", max_length=16)
+    print_error: str = Field(default="", max_length=500)
+    synced_at: str | None = Field(default=None, max_length=40)
+    menu_version: str = Field(default="", max_length=120)
+
+    @field_validator("issued_at")
+    @classmethod
+    def _aware(cls, value: str) -> str:
+        try:
+            stamp = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not an ISO 8601 time") from None
+        if stamp.tzinfo is None:
+            raise ValueError("needs a UTC offset, e.g. +07:00")
+        return value
+
+
+class CheckinBatch(BaseModel):
+    kiosk_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    menu_version: str = Field(default="", max_length=120)
+    tickets: list[TicketIn] = Field(max_length=MAX_BATCH)
+
+
+class CheckinReply(BaseModel):
+    accepted: list[str] = Field(description="ids the server now holds for this kiosk")
+    refused: list[str] = Field(default_factory=list,
+                               description="ids already held for another kiosk (not stored)")
+    server_time: str = Field(description="ISO 8601 with offset, office time zone")
+    now_serving: dict[str, int] = Field(description="last called sequence per queue, today")
+
+
+class NowServingIn(BaseModel):
+    queue: str = Field(pattern=r"^[A-Z]$")
+    sequence: int = Field(ge=0, le=1_000_000)
+
+
+class NowServingReply(BaseModel):
+    office_day: str
+    now_serving: dict[str, int]
+
+
+class Health(BaseModel):
+    status: str
+    server_time: str
+
+
+class MenuPublished(BaseModel):
+    version: str
+    etag: str
+    services: int
+
+
+def menu_etag(body: bytes) -> str:
+    """Strong ETag of a menu body: ``"<32 hex of sha256>"``."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison of an ``If-None-Match`` header against ``etag``."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
+
+
+_AUTH = {401: {"description": "Token missing or not valid"}}
+
+
+@router.get("/health", response_model=Health, tags=["status"])
+def health(request: Request) -> Health:
+    """Liveness and the server clock (no token needed)."""
+    return Health(status="ok", server_time=request.app.state.clock.now_iso())
+
+
+@router.post("/checkins", response_model=CheckinReply, tags=["kiosk"],
+             responses={**_AUTH, 403: {"description": "Tickets of another kiosk"}})
+def upload_checkins(batch: CheckinBatch, request: Request,
+                    who: Principal = Depends(require("kiosk"))) -> CheckinReply:
+    """Store a batch of tickets, upserting by ticket ``id``.
+
+    A retry of the same batch (after a lost reply) stores nothing new and
+    answers the same ``accepted`` ids. Tickets whose ``kiosk_id`` is not the
+    token's kiosk are refused with 403 (the whole batch).
+    """
+    strangers = {t.kiosk_id for t in batch.tickets if t.kiosk_id != who.name}
+    if batch.kiosk_id != who.name or strangers:
+        claimed = ", ".join(sorted(strangers | {batch.kiosk_id} - {who.name}))
+        raise HTTPException(403, f"This token belongs to kiosk {who.name}; it cannot upload "
+                                 f"tickets of kiosk {claimed}.")
+    repo, clock = request.app.state.repo, request.app.state.clock
+    if batch.menu_version:
+        repo.touch_kiosk(who.name, batch.menu_version)
+    result = repo.upsert_checkins(who.name, [t.model_dump() for t in batch.tickets])
+    return CheckinReply(accepted=result.accepted, refused=result.refused,
+                        server_time=clock.now_iso(), now_serving=repo.now_serving(clock.today()))
+
+
+@router.get("/menu", tags=["kiosk"], responses={
+    **_AUTH, 200: {"description": "The menu JSON; header ETag"},
+    304: {"description": "Not modified (If-None-Match matched)"},
+    404: {"description": "No menu published yet"}})
+def get_menu(request: Request, who: Principal = Depends(require("kiosk"))) -> Response:
+    """The menu in force, byte for byte as published, with its ``ETag``."""
+    row = request.app.state.repo.current_menu()
+    if row is None:
+        raise HTTPException(404, "No menu has been published yet.")
+    headers = {"ETag": row.etag, "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("If-None-Match"), row.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(row.body.encode("utf-8"), media_type="application/json", headers=headers)
+
+
+_MENU_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"type": "object", "description": "A menu as kiosk.menu documents it"}}}}}
+
+
+@router.put("/menu", response_model=MenuPublished, tags=["admin"], openapi_extra=_MENU_BODY,
+            responses={**_AUTH, 413: {"description": "Body too large"},
+                       422: {"description": "Menu refused; `problems` lists why"}})
+async def put_menu(request: Request, who: Principal = Depends(require("admin"))):
+    """Validate and publish a menu; the same body as the current menu adds no new version.
+
+    422 ``{"detail": "...", "problems": ["Service 'kk-baru': names.id is missing", ...]}``.
+    """
+    body = await request.body()
+    try:
+        menu = parse_menu(body, source="uploaded menu")
+    except MenuError as exc:
+        return JSONResponse({"detail": str(exc), "problems": list(exc.problems)},
+                            status_code=422)
+    etag = menu_etag(body)
+    row = await run_in_threadpool(request.app.state.repo.publish_menu, menu.version, etag,
+                                  body.decode("utf-8"))
+    return MenuPublished(version=row.version, etag=row.etag, services=len(menu.services))
+
+
+@router.post("/now-serving", response_model=NowServingReply, tags=["staff"], responses=_AUTH)
+def set_now_serving(body: NowServingIn, request: Request,
+                    who: Principal = Depends(require("admin", "staff"))) -> NowServingReply:
+    """Set the sequence now being called for a queue, today (office time zone)."""
+    repo, day = request.app.state.repo, request.app.state.clock.today()
+    repo.set_now_serving(day, body.queue, body.sequence)
+    return NowServingReply(office_day=day, now_serving=repo.now_serving(day))

@@ -1,0 +1,107 @@
+"""Build the office server's FastAPI app from its settings.
+
+``create_app(OfficeSettings(db_url="sqlite:///office.db"))`` returns an ASGI
+app with the JSON API (:mod:`office.api`), the staff page (:mod:`office.web`),
+and a request body limit (413 above ``max_body_bytes``, checked both on the
+``Content-Length`` header and on the bytes actually received).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+
+from . import api, web
+from .db import Repo, make_engine
+
+#: Largest request body accepted, in bytes (a 500-ticket batch is about 350 kB).
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """``db_url``: SQLAlchemy URL; ``timezone``: IANA zone of the office day."""
+
+    db_url: str = "sqlite:///office.db"
+    timezone: str = "Asia/Pontianak"
+    max_body_bytes: int = MAX_BODY_BYTES
+
+
+class OfficeClock:
+    """Now and today in the office time zone."""
+
+    def __init__(self, tz: str):
+        self.tz = ZoneInfo(tz)
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    def now_iso(self) -> str:
+        """ISO 8601 with offset, millisecond precision (``2026-11-29T08:01:02.345+07:00``)."""
+        return self.now().isoformat(timespec="milliseconds")
+
+    def today(self) -> str:
+        return self.now().date().isoformat()
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: answer 413 to a body over ``max_bytes`` (declared or streamed)."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            return await self._refuse(send)
+        seen = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send):
+        body = json.dumps({"detail": f"Request body too large (limit {self.max_bytes} bytes)."})
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body.encode()})
+
+
+def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = None) -> FastAPI:
+    """The office server app. ``repo`` overrides ``settings.db_url`` (tests share one)."""
+    settings = settings or OfficeSettings()
+    app = FastAPI(title="Dukcapil kiosk office server", version="1",
+                  description="Receives kiosk check-ins and publishes the service menu.")
+    app.state.settings = settings
+    app.state.repo = repo or Repo(make_engine(settings.db_url))
+    app.state.clock = OfficeClock(settings.timezone)
+    app.include_router(api.router)
+    app.include_router(web.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

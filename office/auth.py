@@ -1,0 +1,78 @@
+"""Bearer tokens: made here, stored only as sha256 digests, checked in one place.
+
+Roles: ``admin`` (publishes menus, sees the staff page), ``staff`` (sets "now
+serving", sees the staff page), ``kiosk`` (uploads check-ins, reads the menu;
+the credential's name is the kiosk id). A missing or unknown token is 401.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+
+#: Header a kiosk may send to report the menu version it runs.
+MENU_VERSION_HEADER = "X-Kiosk-Menu-Version"
+
+
+def new_token() -> str:
+    """A fresh random token (43 url-safe characters, 256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """sha256 hex digest of ``token``: what the database keeps instead of the token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: ``role`` in admin | staff | kiosk; ``name`` is the kiosk id for kiosks."""
+
+    role: str
+    name: str
+
+
+def lookup(repo, token: str) -> Principal | None:
+    """The principal holding ``token``, or None.
+
+    The lookup is by digest (an index hit reveals nothing about the token);
+    the digest is then compared again in constant time.
+    """
+    if not token or len(token) > 256:
+        return None
+    digest = hash_token(token)
+    found = repo.credential(digest)
+    if found is None or not hmac.compare_digest(found[2], digest):
+        return None
+    return Principal(found[0], found[1])
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status_code=401, detail=detail,
+                         headers={"WWW-Authenticate": 'Bearer realm="kiosk-office"'})
+
+
+def require(*roles: str):
+    """FastAPI dependency: the caller's :class:`Principal` if its bearer token has one of ``roles``.
+
+    Raises HTTPException 401 (missing, malformed, unknown token, or a role not
+    allowed here). A kiosk's last-seen time and menu version
+    (``X-Kiosk-Menu-Version``) are recorded on every authenticated call.
+    """
+    def dependency(request: Request) -> Principal:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("Bearer token required")
+        repo = request.app.state.repo
+        who = lookup(repo, token.strip())
+        if who is None or who.role not in roles:
+            raise _unauthorized("Token not valid for this request")
+        if who.role == "kiosk":
+            repo.touch_kiosk(who.name, request.headers.get(MENU_VERSION_HEADER))
+        return who
+
+    dependency.__name__ = "require_" + "_or_".join(roles)
+    return dependency

@@ -1,0 +1,101 @@
+"""The ``kiosk-office`` command.
+
+::
+
+    kiosk-office [serve] [--db URL] [--host 127.0.0.1] [--port 8080] [--tz Asia/Pontianak]
+                         [--init-admin-token TOKEN]
+    kiosk-office add-kiosk K1           # prints the new kiosk token (put it in kiosk.ini)
+    kiosk-office add-staff NAME         # prints a new staff token (now-serving, staff page)
+    kiosk-office set-admin-token [--token TOKEN]   # replaces the admin token; prints it
+
+``serve`` is the default subcommand. ``--db`` defaults to ``$KIOSK_OFFICE_DB``
+or ``sqlite:///office.db``; ``--init-admin-token`` (or
+``$KIOSK_OFFICE_ADMIN_TOKEN``) sets the admin token only when none exists yet.
+Tokens are printed once and stored only as sha256 digests.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+
+from .auth import hash_token, new_token
+from .db import Repo, make_engine
+
+COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=os.environ.get("KIOSK_OFFICE_DB", "sqlite:///office.db"),
+                        help="SQLAlchemy URL: sqlite:///office.db or postgresql+psycopg://...")
+    parser = argparse.ArgumentParser(prog="kiosk-office", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", parents=[common], help="run the server (default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--tz", default="Asia/Pontianak", help="office time zone (IANA)")
+    serve.add_argument("--init-admin-token",
+                       default=os.environ.get("KIOSK_OFFICE_ADMIN_TOKEN", ""),
+                       help="admin token to set if no admin token exists yet")
+    serve.add_argument("--log-level", default="info")
+    kiosk = sub.add_parser("add-kiosk", parents=[common], help="register a kiosk, print its token")
+    kiosk.add_argument("kiosk_id", help="the kiosk's [kiosk] id, e.g. K1")
+    kiosk.add_argument("--replace", action="store_true", help="revoke the kiosk's old tokens")
+    staff = sub.add_parser("add-staff", parents=[common], help="print a new staff token")
+    staff.add_argument("name")
+    admin = sub.add_parser("set-admin-token", parents=[common],
+                           help="replace the admin token (prints it)")
+    admin.add_argument("--token", default="", help="use this token instead of a random one")
+    return parser
+
+
+def _issue(repo: Repo, role: str, name: str, token: str = "", replace: bool = False) -> int:
+    if not _NAME.match(name):
+        print(f"kiosk-office: {name!r}: use 1-32 letters, digits, '-' or '_'.", file=sys.stderr)
+        return 2
+    token = token or new_token()
+    repo.add_credential(hash_token(token), role, name, replace=replace)
+    print(token)
+    print(f"{role} token for {name!r} created; it is shown only once.", file=sys.stderr)
+    return 0
+
+
+def _serve(args, repo: Repo) -> int:
+    import uvicorn
+
+    from .app import OfficeSettings, create_app
+
+    if args.init_admin_token and not repo.has_role("admin"):
+        repo.add_credential(hash_token(args.init_admin_token), "admin", "admin")
+    if not repo.has_role("admin"):
+        print("kiosk-office: no admin token yet; menus cannot be published. Run "
+              "`kiosk-office set-admin-token` or pass --init-admin-token.", file=sys.stderr)
+    app = create_app(OfficeSettings(db_url=args.db, timezone=args.tz), repo=repo)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 2 usage error)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
+        argv.insert(0, "serve")
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                                                   "%(message)s")
+    repo = Repo(make_engine(args.db))
+    if args.command == "serve":
+        return _serve(args, repo)
+    if args.command == "add-kiosk":
+        return _issue(repo, "kiosk", args.kiosk_id, replace=args.replace)
+    if args.command == "add-staff":
+        return _issue(repo, "staff", args.name)
+    return _issue(repo, "admin", "admin", token=args.token, replace=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

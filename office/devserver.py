@@ -1,0 +1,59 @@
+"""Run an ASGI app with uvicorn in a background thread on 127.0.0.1 (tests, benchmarks).
+
+::
+
+    with ServerThread(create_app(settings)) as server:
+        requests.get(server.url + "/api/v1/health", timeout=2)
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free a moment ago on ``host``."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class ServerThread:
+    """uvicorn serving ``app`` on ``host:port`` (port 0: a free one) in a daemon thread.
+
+    ``start()`` returns once the server accepts connections, or raises
+    RuntimeError after ``start_timeout_s`` seconds. ``url`` is ``http://host:port``.
+    """
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0,
+                 start_timeout_s: float = 10.0):
+        self.host, self.port = host, port or free_port(host)
+        self.url = f"http://{host}:{self.port}"
+        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning",
+                                lifespan="off", timeout_graceful_shutdown=1)
+        self.server = uvicorn.Server(config)
+        self.start_timeout_s = start_timeout_s
+        self._thread = threading.Thread(target=self.server.run, name="office-server",
+                                        daemon=True)
+
+    def start(self) -> "ServerThread":
+        self._thread.start()
+        deadline = time.monotonic() + self.start_timeout_s
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"office server did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout_s)
+
+    def __enter__(self) -> "ServerThread":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
