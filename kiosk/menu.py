@@ -20,33 +20,60 @@ Shape (all times are office-local ``HH:MM``, weekdays ``mon``..``sun``)::
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat,
+                      StrictInt, StringConstraints, ValidationError, field_validator,
+                      model_validator)
 
 from .errors import MenuError
 
 #: Largest menu file accepted, in bytes (a real menu is a few kB).
 MAX_MENU_BYTES = 512 * 1024
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The menu schema versions this kiosk understands.
+KNOWN_SCHEMAS = (1,)
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+_PREFIX = re.compile(r"[A-Z]")
+
+
+def _code(value: str) -> str:
+    if not _CODE.fullmatch(value):
+        raise ValueError(f"'{value}' is not a valid code; use lowercase letters, digits and "
+                         f"'-' (at most 32, e.g. 'ktp-baru')")
+    return value
+
+
+def _prefix(value: str) -> str:
+    if not _PREFIX.fullmatch(value):
+        raise ValueError(f"'{value}' is not a queue letter; use one capital letter A-Z")
+    return value
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
-Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+Code = Annotated[str, AfterValidator(_code)]
+Prefix = Annotated[str, AfterValidator(_prefix)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _hhmm(value: str) -> str:
-    if not isinstance(value, str) or not _HHMM.match(value):
+def _hhmm(value) -> str:
+    if not isinstance(value, str) or not _HHMM.fullmatch(value):
         raise ValueError(f"'{value}' is not a time of day; write HH:MM between 00:00 and 23:59")
     return value
+
+
+def _end_after_start(self):
+    if self.end <= self.start:
+        raise ValueError(f"closing time {self.end} must be after opening time {self.start}")
+    return self
 
 
 class Names(_Model):
@@ -68,23 +95,22 @@ class Requirements(_Model):
 
 
 class Window(_Model):
+    """One opening window, ``[start, end)``; in JSON ``["08:00", "15:00"]`` or an object."""
+
     start: str
     end: str
 
-    _v = field_validator("start", "end")(_hhmm)
+    _v = field_validator("start", "end", mode="before")(_hhmm)
+    _order = model_validator(mode="after")(_end_after_start)
 
-    @model_validator(mode="after")
-    def _order(self):
-        if self.end <= self.start:
-            raise ValueError(f"closing time {self.end} must be after opening time {self.start}")
-        return self
-
-
-def _windows_from_pairs(value):
-    if isinstance(value, list):
-        return [Window(start=p[0], end=p[1]) if isinstance(p, (list, tuple)) and len(p) == 2
-                else p for p in value]
-    return value
+    @model_validator(mode="before")
+    @classmethod
+    def _from_pair(cls, value):
+        if isinstance(value, (dict, Window)):
+            return value
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            return {"start": value[0], "end": value[1]}
+        raise ValueError('write it as ["08:00", "15:00"] (opening time, closing time)')
 
 
 class WeekHours(_Model):
@@ -98,7 +124,17 @@ class WeekHours(_Model):
     sat: list[Window] = Field(default_factory=list)
     sun: list[Window] = Field(default_factory=list)
 
-    _pairs = field_validator(*WEEKDAYS, mode="before")(_windows_from_pairs)
+    @field_validator(*WEEKDAYS)
+    @classmethod
+    def _no_overlap(cls, windows: list[Window]) -> list[Window]:
+        ordered = sorted(enumerate(windows, 1), key=lambda p: p[1].start)
+        for (i, a), (j, b) in zip(ordered, ordered[1:]):
+            if b.start < a.end:
+                first, second = sorted(((i, a), (j, b)))
+                raise ValueError(f"window {second[0]} ({second[1].start}-{second[1].end}) "
+                                 f"overlaps window {first[0]} ({first[1].start}-"
+                                 f"{first[1].end}); a day's windows must not overlap")
+        return windows
 
     def windows(self, weekday: int) -> list[Window]:
         """Windows of ``weekday`` (0 = Monday, as ``date.weekday()``)."""
@@ -108,9 +144,10 @@ class WeekHours(_Model):
 class WindowQuota(_Model):
     start: str
     end: str
-    quota: int = Field(ge=0, le=100000)
+    quota: StrictInt = Field(ge=0, le=100000)
 
-    _v = field_validator("start", "end")(_hhmm)
+    _v = field_validator("start", "end", mode="before")(_hhmm)
+    _order = model_validator(mode="after")(_end_after_start)
 
 
 class Queue(_Model):
@@ -119,26 +156,26 @@ class Queue(_Model):
     prefix: Prefix
     counter: Text
     names: Names
-    priority: bool = False
+    priority: StrictBool = False
 
 
 class Service(_Model):
     code: Code
     queue: Prefix
-    order: int = 0
-    enabled: bool = True
+    order: StrictInt = 0
+    enabled: StrictBool = True
     icon: str = ""
     names: Names
     requirements: Requirements = Field(default_factory=Requirements)
     hours: WeekHours | None = None
-    daily_quota: int | None = Field(default=None, ge=0, le=100000)
+    daily_quota: StrictInt | None = Field(default=None, ge=0, le=100000)
     window_quotas: list[WindowQuota] = Field(default_factory=list)
     counter: Text | None = None
-    avg_service_min: float = Field(default=10, gt=0, le=480)
+    avg_service_min: StrictFloat = Field(default=10, gt=0, le=480)
 
 
 class Menu(_Model):
-    schema_: int = Field(alias="schema", default=1)
+    schema_: StrictInt = Field(alias="schema", default=1)
     version: Text
     office_hours: WeekHours
     queues: list[Queue] = Field(min_length=1, max_length=26)
@@ -146,8 +183,18 @@ class Menu(_Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    @field_validator("schema_")
+    @classmethod
+    def _known_schema(cls, value: int) -> int:
+        if value not in KNOWN_SCHEMAS:
+            raise ValueError(f"{value} is not a menu schema this kiosk knows; it reads schema "
+                             f"{', '.join(map(str, KNOWN_SCHEMAS))} only (update the kiosk or "
+                             f"use a schema 1 menu)")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self):
+        """Cross-checks; problems are joined by newlines (parse_menu splits them)."""
         problems = []
         seen = set()
         for q in self.queues:
@@ -164,7 +211,7 @@ class Menu(_Model):
                 problems.append(f"service '{s.code}': queue '{s.queue}' does not exist; add it "
                                 f"to 'queues' or use one of {', '.join(sorted(seen))}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     # -- lookups -------------------------------------------------------------
@@ -192,74 +239,152 @@ class Menu(_Model):
                           indent=1)
 
 
-def _where(loc, data) -> str:
-    """Turn a pydantic error location into plain words naming the service."""
-    parts = list(loc)
-    prefix = ""
-    if len(parts) >= 2 and parts[0] == "services" and isinstance(parts[1], int):
-        code = None
-        try:
-            code = data["services"][parts[1]].get("code")
-        except (KeyError, IndexError, TypeError, AttributeError):
-            pass
-        prefix = f"Service '{code}'" if code else f"Service #{parts[1] + 1}"
-        parts = parts[2:]
-    elif len(parts) >= 2 and parts[0] == "queues" and isinstance(parts[1], int):
-        prefix = f"Queue #{parts[1] + 1}"
-        parts = parts[2:]
-    field = ".".join(str(p) for p in parts if not str(p).startswith("function-"))
-    return f"{prefix}: {field}" if prefix and field else (prefix or field or "menu")
+def _got(value) -> str:
+    """Name a JSON value for a message: ``true``, ``-1``, ``the text "10"``, ``a list``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return "the text " + json.dumps(value[:40], ensure_ascii=False)
+    return "a list" if isinstance(value, list) else "an object"
 
 
-def _plain(err, data) -> str:
-    kind, msg = err["type"], err["msg"]
-    where = _where(err["loc"], data)
-    if kind == "missing":
-        return f"{where} is missing"
-    if kind == "extra_forbidden":
-        return f"{where} is not a known field (remove it or fix its spelling)"
-    msg = msg.removeprefix("Value error, ")
-    return f"{where}: {msg}"
+#: Plain phrases for pydantic error types; ``{got}`` names the offending value.
+_PHRASES = {
+    "missing": "is missing",
+    "extra_forbidden": "is not a known field (remove it or fix its spelling)",
+    "string_too_short": "is empty",
+    "string_too_long": "is longer than {max_length} characters",
+    "string_type": "should be text in quotes, not {got}",
+    "int_type": "should be a whole number, not {got}",
+    "float_type": "should be a number, not {got}",
+    "bool_type": "should be true or false, not {got}",
+    "list_type": "should be a list [...], not {got}",
+    "dict_type": "should be an object {{...}}, not {got}",
+    "model_type": "should be an object {{...}}, not {got}",
+    "greater_than_equal": "must be {ge} or more, not {got}",
+    "greater_than": "must be more than {gt}, not {got}",
+    "less_than_equal": "must be {le} or less, not {got}",
+    "too_short": "needs at least {min_length} entry (has {actual_length})",
+    "too_long": "has {actual_length} entries; at most {max_length} are allowed",
+}
+
+
+def _name_of(data, section: str, index: int, key: str) -> str | None:
+    try:
+        value = data[section][index][key]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _where(loc, data, kind: str) -> str:
+    """Plain position of an error: ``Service 'kk-baru': hours.mon window 2``, ``Queue 'B'``."""
+    parts = [p for p in loc if not str(p).startswith("function-")]
+    head = ""
+    if len(parts) >= 2 and parts[0] in ("services", "queues") and isinstance(parts[1], int):
+        noun, key = ("Service", "code") if parts[0] == "services" else ("Queue", "prefix")
+        name = _name_of(data, parts[0], parts[1], key)
+        head = f"{noun} '{name}'" if name else f"{noun} #{parts[1] + 1}"
+        parts = parts[2:]
+    # an hour's own value is in the message, so "window 2" is position enough
+    if (kind not in ("missing", "extra_forbidden") and len(parts) >= 2
+            and parts[-1] in ("start", "end") and isinstance(parts[-2], int)):
+        parts = parts[:-1]
+    path = ""
+    for i, p in enumerate(parts):
+        if isinstance(p, int):
+            path += f" window {p + 1}" if i and parts[i - 1] in WEEKDAYS else f" #{p + 1}"
+        else:
+            path += (" " if i and isinstance(parts[i - 1], int) else ".") + str(p)
+    path = path.lstrip(".")
+    return f"{head}: {path}" if head and path else head or path
+
+
+def _plain(err, data) -> list[str]:
+    """One pydantic error as plain sentences (a cross-check error may hold several)."""
+    kind = err["type"]
+    where = _where(err["loc"], data, kind)
+    if kind in _PHRASES:
+        phrase = _PHRASES[kind].format(**err.get("ctx", {}), got=_got(err.get("input")))
+        return [f"{where or 'the menu'} {phrase}"]
+    msg = err["msg"].removeprefix("Value error, ").removeprefix("Input ")
+    return [f"{where}: {msg}"] if where else msg.splitlines()
+
+
+def _fail(source: str, *problems: str, more: str = "") -> MenuError:
+    """A one-line MenuError ``<source>: <problem>; <problem>`` carrying ``problems``."""
+    problems = [" ".join(p.split()) for p in problems]
+    return MenuError(f"{source}: " + "; ".join(problems[:5]) + more, path=source,
+                     problems=problems)
+
+
+def _too_large(source: str, size: int) -> MenuError:
+    return _fail(source, f"{size} bytes is too large for a menu (limit {MAX_MENU_BYTES}); "
+                         f"is this the right file?")
+
+
+class _RepeatedKey(ValueError):
+    """Raised by :func:`_unique_keys`; the message is the plain problem."""
+
+
+def _unique_keys(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            where = (f"Service '{obj['code']}': " if isinstance(obj.get("code"), str)
+                     else f"Queue '{obj['prefix']}': " if isinstance(obj.get("prefix"), str)
+                     else "")
+            raise _RepeatedKey(f"{where}key '{key}' appears twice in one object; keep one")
+        obj[key] = value
+    return obj
 
 
 def parse_menu(raw: bytes | str, source: str = "menu") -> Menu:
     """Validate menu JSON text and return a :class:`Menu`.
 
-    Raises :class:`MenuError` with ``problems`` (one plain sentence each) for
-    text over :data:`MAX_MENU_BYTES`, broken UTF-8, invalid JSON or a schema
-    violation (duplicate code, duplicate prefix, unknown queue, missing
-    Indonesian name, bad hour, negative quota, unknown field).
+    ``raw`` is UTF-8 (a leading BOM is accepted); ``source`` names it in messages.
+    Raises :class:`MenuError` whose message is one line, ``<source>: <problem>;
+    ...``, and whose ``problems`` holds each problem as a plain sentence: text
+    over :data:`MAX_MENU_BYTES`, broken UTF-8, invalid JSON, a repeated key, or
+    a schema violation (unknown schema, duplicate code or prefix, unknown
+    queue, missing or empty name, bad or overlapping hours, negative quota,
+    wrong JSON type, unknown field).
     """
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     if len(raw) > MAX_MENU_BYTES:
-        raise MenuError(f"{source}: {len(raw)} bytes is too large for a menu (limit "
-                        f"{MAX_MENU_BYTES}); is this the right file?", path=source,
-                        problems=["file too large"])
+        raise _too_large(source, len(raw))
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise MenuError(f"{source}: not UTF-8 text (byte {exc.start}); save it as UTF-8.",
-                        path=source, problems=["not UTF-8"]) from None
+        raise _fail(source, f"not UTF-8 text (byte {exc.start}); save it as UTF-8.") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as exc:
+        raise _fail(source, str(exc)) from None
     except json.JSONDecodeError as exc:
-        raise MenuError(f"{source}: not valid JSON at line {exc.lineno} column {exc.colno}: "
-                        f"{exc.msg}.", path=source, problems=[exc.msg]) from None
+        raise _fail(source, f"not valid JSON at line {exc.lineno} column {exc.colno}: "
+                            f"{exc.msg}.") from None
     try:
         return Menu.model_validate(data)
     except ValidationError as exc:
-        problems = [_plain(e, data) for e in exc.errors()]
-        raise MenuError(f"{source}: " + "; ".join(problems[:5])
-                        + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""),
-                        path=source, problems=problems) from None
+        problems = [p for e in exc.errors() for p in _plain(e, data)]
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise _fail(source, *problems, more=more) from None
 
 
 def load_menu(path) -> Menu:
-    """Read and validate the menu file at ``path``; raises :class:`MenuError`."""
+    """Read and validate the menu file at ``path``; raises :class:`MenuError` (see parse_menu)."""
     path = Path(path)
     try:
         with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_MENU_BYTES:
+                raise _too_large(str(path), size)
             raw = fh.read(MAX_MENU_BYTES + 1)
     except OSError as exc:
         raise MenuError(f"{path}: cannot read the menu ({exc.strerror}). Check [kiosk] menu in "

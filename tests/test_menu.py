@@ -47,9 +47,14 @@ def refuse(raw) -> MenuError:
     msg = str(err)
     assert msg.startswith("menu.json"), msg
     assert err.problems, msg
+    assert "\n" not in msg, msg
+    assert not msg.startswith("menu.json: menu"), msg
+    assert all(isinstance(p, str) and "\n" not in p for p in err.problems), err.problems
+    assert all(p in msg for p in err.problems[:5]), (msg, err.problems)
     # plain words: no pydantic internals leak into what an admin reads
-    assert "errors.pydantic.dev" not in msg and "Value error" not in msg, msg
-    assert "Traceback" not in msg, msg
+    for jargon in ("errors.pydantic.dev", "Value error", "Input should", "String should",
+                   "valid dictionary", "Traceback"):
+        assert jargon not in msg, msg
     return err
 
 
@@ -159,7 +164,7 @@ def test_refuses_missing_indonesian_name(data):
 def test_refuses_blank_indonesian_name(data):
     _service(data, "kk-baru")["names"]["id"] = "   "
     err = refuse(data)
-    assert "Service 'kk-baru': names.id" in str(err)
+    assert err.problems == ("Service 'kk-baru': names.id is empty",)
 
 
 def test_refuses_hour_25_in_office_hours(data):
@@ -191,15 +196,14 @@ def test_refuses_closing_before_opening_in_service_hours(data):
 def test_refuses_negative_daily_quota(data):
     _service(data, "akta-lahir")["daily_quota"] = -1
     err = refuse(data)
-    assert "Service 'akta-lahir': daily_quota" in str(err)
-    assert "greater than or equal to 0" in str(err)
+    assert err.problems == ("Service 'akta-lahir': daily_quota must be 0 or more, not -1",)
 
 
 def test_refuses_negative_window_quota(data):
     _service(data, "kk-baru")["window_quotas"] = [{"start": "07:30", "end": "09:00",
                                                   "quota": -20}]
     err = refuse(data)
-    assert "Service 'kk-baru': window_quotas.0.quota" in str(err)
+    assert "Service 'kk-baru': window_quotas #1 quota must be 0 or more" in str(err)
 
 
 def test_refuses_unknown_service_field(data):
@@ -243,3 +247,118 @@ def test_refuses_invalid_json(data):
 def test_refuses_json_that_is_not_an_object():
     refuse(b"[]")
 
+
+
+# -- regressions from review --------------------------------------------------
+
+def test_refuses_window_quota_that_ends_before_it_starts(data):
+    _service(data, "kk-baru")["window_quotas"] = [{"start": "09:00", "end": "07:30",
+                                                  "quota": 20}]
+    err = refuse(data)
+    assert "Service 'kk-baru': window_quotas #1" in str(err)
+    assert "closing time 07:30 must be after opening time 09:00" in str(err)
+
+
+def test_refuses_unknown_schema_and_names_the_known_one(data):
+    data["schema"] = 99
+    err = refuse(data)
+    assert "schema: 99 is not a menu schema this kiosk knows" in str(err)
+    assert "schema 1" in str(err)
+
+
+@pytest.mark.parametrize("raw, where", [
+    ('{"schema": 1, "schema": 1}', "key 'schema' appears twice"),
+    ('{"services": [{"code": "kia", "icon": "a", "icon": "b"}]}',
+     "Service 'kia': key 'icon' appears twice"),
+])
+def test_refuses_repeated_json_key(raw, where):
+    err = refuse(raw)
+    assert where in str(err)
+
+
+def test_refuses_overlapping_windows_in_one_day(data):
+    data["office_hours"]["mon"] = [["10:00", "12:00"], ["08:00", "11:00"]]
+    err = refuse(data)
+    assert err.problems == ("office_hours.mon: window 2 (08:00-11:00) overlaps window 1 "
+                            "(10:00-12:00); a day's windows must not overlap",)
+
+
+def test_accepts_windows_that_only_touch(data):
+    data["office_hours"]["mon"] = [["08:00", "11:00"], ["11:00", "15:00"]]
+    menu = parse_menu(json.dumps(data))
+    assert [(w.start, w.end) for w in menu.office_hours.windows(0)] == [
+        ("08:00", "11:00"), ("11:00", "15:00")]
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("daily_quota", True, "daily_quota should be a whole number, not true"),
+    ("avg_service_min", "10", 'avg_service_min should be a number, not the text "10"'),
+    ("enabled", "yes", 'enabled should be true or false, not the text "yes"'),
+    ("order", 1.5, "order should be a whole number, not 1.5"),
+])
+def test_json_types_must_match(data, field, value, words):
+    _service(data, "kk-baru")[field] = value
+    err = refuse(data)
+    assert err.problems == (f"Service 'kk-baru': {words}",)
+
+
+def test_window_quota_must_be_a_number_not_text(data):
+    _service(data, "kk-baru")["window_quotas"] = [{"start": "07:30", "end": "09:00",
+                                                  "quota": "20"}]
+    assert "window_quotas #1 quota should be a whole number" in str(refuse(data))
+
+
+def test_load_menu_reports_the_real_size(tmp_path):
+    big = tmp_path / "menu.json"
+    big.write_bytes(b"x" * (5 * 1024 * 1024))
+    with pytest.raises(MenuError) as info:
+        load_menu(big)
+    assert f"{5 * 1024 * 1024} bytes is too large" in str(info.value)
+    assert info.value.problems and "\n" not in str(info.value)
+
+
+def test_whole_menu_problems_are_not_prefixed_menu(data):
+    _service(data, "ktp-rusak")["code"] = "ktp-baru"
+    _service(data, "kia")["queue"] = "Z"
+    err = refuse(data)
+    assert str(err).startswith("menu.json: service code 'ktp-baru' appears twice; ")
+    assert len(err.problems) == 2
+    assert err.problems[1].startswith("service 'kia': queue 'Z' does not exist")
+
+
+def test_accepts_utf8_bom_from_notepad(data):
+    raw = b"\xef\xbb\xbf" + json.dumps(data, ensure_ascii=False).encode("utf-8")
+    assert parse_menu(raw).version == "2026-11-29.1"
+
+
+@pytest.mark.parametrize("pair", [["08:00"], ["08:00", "12:00", "15:00"], "08:00-15:00"])
+def test_hours_pair_of_wrong_shape_is_explained(data, pair):
+    data["office_hours"]["mon"] = [pair]
+    err = refuse(data)
+    assert err.problems == ('office_hours.mon window 1: write it as ["08:00", "15:00"] '
+                            '(opening time, closing time)',)
+
+
+def test_names_that_is_not_an_object_is_plain(data):
+    _service(data, "kk-baru")["names"] = ["Kartu Keluarga"]
+    err = refuse(data)
+    assert err.problems == ("Service 'kk-baru': names should be an object {...}, not a list",)
+
+
+def test_hour_error_names_day_and_window_number(data):
+    data["office_hours"]["mon"] = [["08:00", "12:00"], ["13:00", "25:00"]]
+    err = refuse(data)
+    assert str(err).startswith("menu.json: office_hours.mon window 2: '25:00' is not a time "
+                               "of day")
+
+
+def test_queue_error_names_the_prefix_letter(data):
+    del data["queues"][1]["counter"]
+    err = refuse(data)
+    assert err.problems == ("Queue 'B': counter is missing",)
+
+
+def test_value_with_newline_stays_one_problem_on_one_line(data):
+    data["office_hours"]["mon"] = [["08:00", "15:00\n"]]
+    err = refuse(data)
+    assert len(err.problems) == 1 and "not a time of day" in err.problems[0]
