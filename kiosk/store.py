@@ -346,11 +346,17 @@ class Store:
                     d.table.update({"synced_at": synced_at}, doc_ids=doc_ids)
                     changed += len(doc_ids)
                     wanted.difference_update(i for i in list(wanted) if i in d.doc_ids)
-                if day != self._state["office_day"] and not any(
-                        doc.get("synced_at") is None for doc in d.table.all()):
-                    self._state["unsynced_days"].remove(day)
-                    self._save_state()
+            self._prune_synced_days()
         return changed
+
+    def _prune_synced_days(self):
+        """Drop past days with nothing left to sync from the outbox index."""
+        done = [day for day in self._state["unsynced_days"] if day != self._state["office_day"]
+                and all(doc.get("synced_at") for doc in self._day(day).table.all())]
+        if done:
+            for day in done:
+                self._state["unsynced_days"].remove(day)
+            self._save_state()
 
     def purge(self, retention_days: int, now: datetime | None = None) -> int:
         """Delete day files older than ``retention_days`` whose tickets are all synced.
@@ -361,6 +367,7 @@ class Store:
         with self._lock:
             today = date.fromisoformat(self.office_day(now))
             limit = (today - timedelta(days=retention_days)).isoformat()
+            self._prune_synced_days()
             removed = 0
             for day in self._day_names():
                 if day < limit and day not in self._state["unsynced_days"]:

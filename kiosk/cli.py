@@ -1,0 +1,167 @@
+"""The ``kiosk`` command.
+
+    kiosk [run]              start the kiosk (full screen per kiosk.ini)
+    kiosk check              validate kiosk.ini and the menu, print a summary
+    kiosk print-test         print a test slip on the configured printer
+    kiosk selftest           one journey through the real screens, offscreen,
+                             against a throwaway store; prints a slip marked TEST
+    kiosk screenshots DIR    write PNGs of every screen in id and en + a slip preview
+    kiosk menu validate|import|export PATH
+    kiosk sync --once        one sync attempt with the office server
+    kiosk set-pin staff|admin
+
+Every subcommand takes ``--config PATH`` (default ``./kiosk.ini``). Errors a
+person can act on are printed as one message naming the file, key and fix,
+with exit status 2; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .errors import KioskError
+
+log = logging.getLogger("kiosk")
+
+
+def _load(args):
+    from .config import load_config
+    return load_config(args.config)
+
+
+def cmd_check(args) -> int:
+    from .menu import load_menu
+    from .store import Store
+    from printer.devices import describe
+    cfg = _load(args)
+    menu = load_menu(cfg.menu_path)
+    Store(cfg.kiosk.data_dir, tz=cfg.office.timezone, kiosk_id=cfg.kiosk.id).close()
+    print(f"kiosk.ini   {cfg.path}: OK")
+    print(f"office      {cfg.office.name}, {cfg.office.regency} ({cfg.office.timezone})")
+    print(f"kiosk       id {cfg.kiosk.id}, languages {','.join(cfg.kiosk.languages)}, "
+          f"data {cfg.kiosk.data_dir} (writable)")
+    print(f"menu        {cfg.menu_path}: version {menu.version}, {len(menu.queues)} queues, "
+          f"{len(menu.visible_services())}/{len(menu.services)} services enabled")
+    print(f"printer     {describe(cfg.printer)}")
+    print(f"server      {cfg.server.url or 'none (offline only)'}")
+    return 0
+
+
+def cmd_print_test(args) -> int:
+    from .runtime import KioskRuntime
+    from .models import Ticket
+    from datetime import datetime, timezone
+    cfg = _load(args)
+    rt = KioskRuntime(cfg)
+    try:
+        now = datetime.now(timezone.utc).astimezone(rt.store._zone)
+        ticket = Ticket(id="0" * 32, kiosk_id=cfg.kiosk.id, office_day=now.date().isoformat(),
+                        service_code=rt.menu.visible_services()[0].code, queue="A", sequence=0,
+                        number="A000", issued_at=now.isoformat(timespec="seconds"),
+                        language="id")
+        job = rt.slips.job(ticket, rt.slips.info(ticket, rt.menu, 0, None, test=True))
+        result = rt.printer.print_now(job, timeout_s=cfg.printer.job_deadline_s)
+    finally:
+        rt.stop()
+    if result.ok:
+        print(f"Slip uji coba tercetak / test slip printed ({result.duration_ms:.0f} ms).")
+        return 0
+    print(f"Printer gagal / printer failed: {result.message}", file=sys.stderr)
+    return 1
+
+
+def cmd_selftest(args) -> int:
+    from screens.launch import selftest
+    return selftest(_load(args))
+
+
+def cmd_screenshots(args) -> int:
+    from screens.launch import screenshots
+    return screenshots(_load(args), Path(args.dir))
+
+
+def cmd_run(args) -> int:
+    from screens.launch import run_kiosk
+    return run_kiosk(_load(args))
+
+
+def cmd_menu(args) -> int:
+    from .menu import load_menu
+    menu = load_menu(args.path)
+    if args.action == "validate":
+        print(f"{args.path}: OK, version {menu.version}, {len(menu.services)} services")
+        return 0
+    cfg = _load(args)
+    from .runtime import KioskRuntime
+    rt = KioskRuntime(cfg)
+    try:
+        if args.action == "import":
+            rt.apply_menu(Path(args.path).read_bytes(), source=str(args.path))
+            rt.store.audit("admin", "menu-import", path=str(args.path), version=menu.version)
+            print(f"menu {menu.version} imported; the kiosk uses it from the next journey")
+        else:  # export
+            Path(args.path).write_text(rt.menu.to_json(), encoding="utf-8")
+            print(f"menu {rt.menu.version} exported to {args.path}")
+    finally:
+        rt.stop()
+    return 0
+
+
+def cmd_sync(args) -> int:
+    from .sync import sync_once_command
+    return sync_once_command(_load(args))
+
+
+def cmd_set_pin(args) -> int:
+    from .pins import set_pin_command
+    return set_pin_command(_load(args), args.role)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk", description="Dukcapil lobby check-in kiosk")
+    p.add_argument("--config", default="kiosk.ini", help="kiosk.ini path (default ./kiosk.ini)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="kiosk.ini path")
+    sub.add_parser("run", parents=[common], help="start the kiosk").set_defaults(func=cmd_run)
+    sub.add_parser("check", parents=[common], help="validate kiosk.ini and the menu") \
+        .set_defaults(func=cmd_check)
+    sub.add_parser("print-test", parents=[common], help="print a test slip") \
+        .set_defaults(func=cmd_print_test)
+    sub.add_parser("selftest", parents=[common], help="one offscreen journey, TEST slip") \
+        .set_defaults(func=cmd_selftest)
+    s = sub.add_parser("screenshots", parents=[common], help="write PNGs of every screen")
+    s.add_argument("dir", nargs="?", default="docs/screenshots")
+    s.set_defaults(func=cmd_screenshots)
+    m = sub.add_parser("menu", parents=[common], help="validate, import or export a menu file")
+    m.add_argument("action", choices=["validate", "import", "export"])
+    m.add_argument("path")
+    m.set_defaults(func=cmd_menu)
+    y = sub.add_parser("sync", parents=[common], help="sync with the office server")
+    y.add_argument("--once", action="store_true", required=True)
+    y.set_defaults(func=cmd_sync)
+    k = sub.add_parser("set-pin", parents=[common], help="set the staff or admin PIN")
+    k.add_argument("role", choices=["staff", "admin"], nargs="?", default="staff")
+    k.set_defaults(func=cmd_set_pin)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    func = getattr(args, "func", cmd_run)
+    try:
+        return func(args)
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

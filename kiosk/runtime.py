@@ -1,0 +1,125 @@
+"""The kiosk's running parts, wired once: store, menu, desk, printer, sync.
+
+The Kivy app, the CLI (``kiosk selftest``, ``kiosk print-test``) and tests all
+build a :class:`KioskRuntime` from a :class:`~kiosk.config.Config`; the app
+adds only screens. No Kivy import here.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+
+from printer.worker import PrintWorker
+
+from .checkin import CheckinDesk
+from .menu import Menu, load_menu, parse_menu
+from .errors import MenuError
+from .slips import SlipService
+from .store import Store
+from .storage import atomic_write_bytes
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class KioskRuntime:
+    """Everything behind the screens.
+
+    Args:
+        config: :class:`kiosk.config.Config`.
+        clock: returns an aware datetime (tests move time).
+        device_factory: passed to PrintWorker (tests inject printers).
+
+    Raises StoreError (data directory) or MenuError (menu file) with messages
+    naming the file and the fix.
+    """
+
+    def __init__(self, config, clock=utcnow, device_factory=None):
+        self.config, self.clock = config, clock
+        k = config.kiosk
+        self.store = Store(k.data_dir, tz=config.office.timezone, kiosk_id=k.id,
+                           number_tag=k.number_tag, clock=clock)
+        self._menu_lock = threading.Lock()
+        self.menu = self._initial_menu()
+        self.slips = SlipService(config, self.store)
+        self.printer = PrintWorker(config.printer, on_result=self.slips.on_result,
+                                   device_factory=device_factory)
+        self.slips.worker = self.printer
+        self.sync = None
+        self.desk = CheckinDesk(self.store, lambda: self.menu, tz=config.office.timezone,
+                                after_commit=[self.slips, self._poke_sync],
+                                now_serving=self.now_serving, clock=clock)
+
+    # -- menu ----------------------------------------------------------------
+    @property
+    def _received_menu_path(self):
+        return self.config.kiosk.data_dir / "menu-received.json"
+
+    def _initial_menu(self) -> Menu:
+        """The last menu received from the office server if valid, else the configured file."""
+        path = self._received_menu_path
+        if path.exists():
+            try:
+                return load_menu(path)
+            except MenuError as exc:
+                log.error("ignoring the received menu: %s", exc)
+                self.store.alerts.append(f"Menu dari server rusak, memakai menu bawaan ({exc})")
+        return load_menu(self.config.menu_path)
+
+    def apply_menu(self, raw: bytes, source="server") -> Menu:
+        """Validate and switch to a new menu (kept as last-good on disk).
+
+        Journeys already under way keep the menu they started with. Raises
+        MenuError and keeps the current menu when ``raw`` is invalid.
+        """
+        menu = parse_menu(raw, source)
+        with self._menu_lock:
+            atomic_write_bytes(self._received_menu_path, raw if isinstance(raw, bytes)
+                               else raw.encode("utf-8"))
+            self.menu = menu
+        log.info("menu %s applied from %s", menu.version, source)
+        return menu
+
+    # -- sync ----------------------------------------------------------------
+    def now_serving(self) -> dict:
+        if self.sync is None:
+            return {}
+        try:
+            return dict(self.sync.status().now_serving or {})
+        except Exception:
+            return {}
+
+    def _poke_sync(self, *_args):
+        if self.sync is not None:
+            self.sync.poke()
+
+    # -- life cycle ----------------------------------------------------------
+    def start(self) -> "KioskRuntime":
+        self.printer.start()
+        if self.config.server.enabled:
+            self._start_sync()
+        return self
+
+    def _start_sync(self):
+        try:
+            from .sync import SyncClient, SyncWorker
+        except ImportError:  # sync not installed in this build
+            log.warning("sync module unavailable; running offline")
+            return
+        client = SyncClient(self.config.server, self.config.kiosk.id)
+        self.sync = SyncWorker(client, self.store, on_menu=self._on_server_menu,
+                               menu_version=lambda: self.menu.version)
+        self.sync.start()
+
+    def _on_server_menu(self, raw: bytes, etag=None):
+        self.apply_menu(raw, source="office server")
+
+    def stop(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+        self.printer.stop()
+        self.store.close()

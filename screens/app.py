@@ -1,0 +1,143 @@
+"""The Kivy application: the composition root of the screens.
+
+It builds the screens, wires them to a :class:`kiosk.runtime.KioskRuntime`
+and keeps kiosk-wide state (language, idle timer, status strip). Flow lives
+in :mod:`screens.journey`, staff screens in :mod:`screens.staff`.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import ListProperty, NumericProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.i18n import translator
+from screens.journey import JourneyFlow
+from screens.rules import RulesScreen
+from screens.services import ServicesScreen
+from screens.ticket import TicketScreen
+from screens.welcome import WelcomeScreen
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+KV_FILES = ("widgets.kv", "welcome.kv", "services.kv", "rules.kv", "ticket.kv", "staff.kv")
+
+
+class LobbyApp(App):
+    """The kiosk app. Named so Kivy's kv/ini auto-loading finds nothing of ours."""
+
+    lang = StringProperty("id")
+    languages = ListProperty(["id", "en"])
+    scale = NumericProperty(1.0)
+    status_text = StringProperty("")
+    clock_text = StringProperty("")
+    config_office_title = StringProperty("")
+
+    def __init__(self, runtime, **kwargs):
+        super().__init__(**kwargs)
+        self.runtime = runtime
+        self.kiosk_config = runtime.config
+        self.last_touch = time.monotonic()
+        self.flow = None
+        self.staff = None
+
+    # Kivy's own config machinery is not for business settings (STYLE.md).
+    def load_config(self):
+        from kivy.config import ConfigParser
+        self.config = ConfigParser(name="lobby-unused")
+        return self.config
+
+    def build(self):
+        for name in KV_FILES:
+            path = str(HERE / name)
+            if (HERE / name).exists() and path not in Builder.files:
+                Builder.load_file(path)  # once per process: apps are rebuilt in tests
+        cfg = self.kiosk_config
+        self.title = "Kiosk Antrian - " + cfg.office.regency
+        self.languages = list(cfg.kiosk.languages)
+        self.config_office_title = f"{cfg.office.name}\n{cfg.office.regency}"
+        self.sm = ScreenManager(transition=NoTransition())
+        for screen in (WelcomeScreen(name="welcome"), ServicesScreen(name="services"),
+                       RulesScreen(name="rules"), TicketScreen(name="ticket")):
+            self.sm.add_widget(screen)
+        self.flow = JourneyFlow(self)
+        from screens.staff import StaffMode
+        self.staff = StaffMode(self)
+        Window.bind(size=self._resize, on_touch_down=self._touched,
+                    on_keyboard=self._key, on_request_close=self._close_requested)
+        self._resize(Window, Window.size)
+        self.runtime.slips.listeners.append(self._print_result)
+        Clock.schedule_interval(self._tick, 1.0)
+        self._tick(0)
+        return self.sm
+
+    # -- helpers used by .kv -------------------------------------------------
+    def tr(self, message: str, lang: str | None = None, **kwargs) -> str:
+        """Indonesian ``message`` in ``lang`` (default: the resident's language)."""
+        return translator(lang or self.lang, "screens")(message, **kwargs)
+
+    def mm(self, millimetres: float) -> float:
+        """Pixels for a physical length on the kiosk screen (kiosk.ini screen_dpi)."""
+        return millimetres / 25.4 * self.kiosk_config.kiosk.screen_dpi
+
+    # -- resident flow (called from .kv) -------------------------------------
+    def start_journey(self, lang):
+        self.flow.start(lang)
+
+    def choose_service(self, code):
+        self.flow.choose(code)
+
+    def go_back(self):
+        self.flow.back()
+
+    def take_number(self):
+        self.flow.take_number()
+
+    def finish_journey(self):
+        self.flow.reset()
+
+    def open_staff(self):
+        self.staff.open_pin()
+
+    # -- events --------------------------------------------------------------
+    def _resize(self, window, size):
+        self.scale = max(0.5, min(size[0] / 1280.0, size[1] / 800.0))
+
+    def _touched(self, window, touch):
+        self.last_touch = time.monotonic()
+
+    def _key(self, window, key, *args):
+        return key == 27  # Escape / Android back: swallowed in kiosk mode
+
+    def _close_requested(self, *args, **kwargs):
+        return not self.staff.exit_allowed  # only staff "exit" may close the window
+
+    def _print_result(self, ticket, result):
+        status = "printed" if result.ok else "failed"
+        Clock.schedule_once(lambda dt: self.flow.print_update(result.ticket_id, status,
+                                                              result.message))
+        Clock.schedule_once(lambda dt: self.staff.refresh())
+
+    def _tick(self, dt):
+        tz = self.runtime.store._zone
+        now = datetime.now(tz)
+        label = self.kiosk_config.office.timezone_label
+        self.clock_text = now.strftime(f"%d-%m-%Y  %H:%M {label}")
+        idle_s = time.monotonic() - self.last_touch
+        current = self.sm.current
+        if current in ("services", "rules") and idle_s > self.kiosk_config.kiosk.idle_timeout_s:
+            log.info("idle for %.0f s on %s: back to welcome", idle_s, current)
+            self.flow.reset()
+        self.staff.tick(idle_s)
+        self.status_text = self.staff.resident_status()
+
+    def on_stop(self):
+        if self.flow is not None:
+            self.flow.shutdown()

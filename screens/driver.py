@@ -1,0 +1,85 @@
+"""Drive the real app without ``App.run()``: step frames, tap real widgets.
+
+Used by the tests, ``kiosk selftest`` and ``kiosk screenshots``. Call
+:func:`headless_env` before the first Kivy import of the process.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+
+def headless_env(width=1280, height=800) -> None:
+    """Environment for offscreen Kivy (DESIGN.md recipe); must run before importing kivy."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_NO_CONFIG", "1")
+    os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), "kiosk-kivy-home"))
+    os.environ.setdefault("KIVY_WINDOW", "sdl2")
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")  # never 'dummy': exit 102
+    from kivy.config import Config
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "resizable", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def pump(frames=1) -> None:
+    """Render ``frames`` frames synchronously."""
+    from kivy.base import EventLoop
+    for _ in range(frames):
+        EventLoop.idle()
+
+
+def pump_until(cond, timeout=5.0) -> None:
+    """Step frames until ``cond()`` is true; TimeoutError after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise TimeoutError(f"condition not met in {timeout} s")
+        pump()
+        time.sleep(1 / 120)
+
+
+def tap(widget, frames=2) -> None:
+    """A finger tap at the widget's centre, through the window's real touch dispatch."""
+    from kivy.tests.common import UnitTestTouch
+    pump(frames)
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+    pump(frames)
+
+
+def hold(widget, seconds) -> None:
+    """Press on ``widget`` for ``seconds`` (frames keep running), then lift."""
+    from kivy.tests.common import UnitTestTouch
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pump()
+        time.sleep(1 / 60)
+    touch.touch_up()
+    pump(2)
+
+
+def start_app(app):
+    """Prepare and show ``app`` embedded (no main loop); returns it."""
+    from kivy.base import runTouchApp
+    app._run_prepare()
+    runTouchApp(embedded=True)
+    pump(3)
+    return app
+
+
+def stop_app(app) -> None:
+    from kivy.clock import Clock
+    app.stop()
+    for ev in Clock.get_events():
+        ev.cancel()

@@ -1,0 +1,40 @@
+"""Welcome: the office, a greeting in both languages, and the language choice.
+
+A long press (3 s) on the office name opens the staff PIN pad: a hidden
+gesture residents do not stumble on.
+"""
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+
+STAFF_PRESS_S = 3.0
+
+
+class StaffCorner(Label):
+    """The office name; held for STAFF_PRESS_S seconds it fires ``on_staff``."""
+
+    hold_s = NumericProperty(STAFF_PRESS_S)
+    __events__ = ("on_staff",)
+
+    def on_touch_down(self, touch):
+        if self.collide_point(*touch.pos):
+            touch.ud["staff_ev"] = Clock.schedule_once(lambda dt: self.dispatch("on_staff"),
+                                                       self.hold_s)
+        return super().on_touch_down(touch)
+
+    def on_touch_up(self, touch):
+        ev = touch.ud.pop("staff_ev", None)
+        if ev is not None:
+            ev.cancel()
+        return super().on_touch_up(touch)
+
+    def on_staff(self):
+        pass
+
+
+class WelcomeScreen(Screen):
+    """Language buttons call ``app.start_journey(lang)``."""
+
+    notice = StringProperty("")
+    closed = BooleanProperty(False)

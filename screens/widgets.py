@@ -1,0 +1,41 @@
+"""Shared widgets: big touch buttons and the status strip.
+
+Sizes follow the kiosk rule that every touch target is at least 12 mm on the
+real screen (kiosk.ini ``screen_dpi``); see :meth:`screens.app.LobbyApp.mm`.
+"""
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.button import Button
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+
+
+class BigButton(Button):
+    """A flat, high-contrast button with large text."""
+
+    role = StringProperty("primary")  # primary | secondary | confirm | danger
+
+
+class ServiceButton(ButtonBehavior, BoxLayout):
+    """One service on the service list: name, queue letter, availability line."""
+
+    code = StringProperty("")
+    title = StringProperty("")
+    queue = StringProperty("")
+    note = StringProperty("")
+    available = BooleanProperty(True)
+
+
+class RuleCard(ButtonBehavior, BoxLayout):
+    """One health rule; a tap confirms it (a second tap takes it back)."""
+
+    rule = StringProperty("")
+    title = StringProperty("")
+    detail = StringProperty("")
+    confirmed = BooleanProperty(False)
+
+
+class WrapLabel(Label):
+    """A label that wraps to its width and grows in height to fit its text."""
+
+    rgba = ListProperty([0.07, 0.07, 0.09, 1])

@@ -1,0 +1,95 @@
+"""Shared fixtures. Kivy's environment is set here, before anything imports Kivy."""
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from screens.driver import headless_env  # noqa: E402  (no Kivy import at module level)
+
+os.environ.setdefault("KIVY_HOME", str(ROOT / ".pytest_cache" / "kivy-home"))
+headless_env(1280, 800)
+
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+class FakeClock:
+    """An aware clock tests move by hand; starts Monday 2026-11-30 09:00 WIB."""
+
+    def __init__(self, start=datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **kw):
+        self.now += timedelta(**kw)
+
+    def set_local(self, text, tz="Asia/Pontianak"):
+        from zoneinfo import ZoneInfo
+        self.now = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz))
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def ini(tmp_path):
+    """Write a kiosk.ini into tmp_path from keyword sections; returns its path."""
+    def write(**sections):
+        base = {"kiosk": {"data_dir": "data"}, "printer": {"type": "file", "path": "spool"}}
+        for name, values in sections.items():
+            base.setdefault(name, {}).update(values)
+        lines = []
+        for name, values in base.items():
+            lines.append(f"[{name}]")
+            lines += [f"{k} = {v}" for k, v in values.items()]
+        path = tmp_path / "kiosk.ini"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+    return write
+
+
+@pytest.fixture
+def config(ini):
+    from kiosk.config import load_config
+    return load_config(ini())
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    from kiosk.store import Store
+    s = Store(tmp_path / "data", clock=clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def menu():
+    from kiosk import ASSETS_DIR
+    from kiosk.menu import load_menu
+    return load_menu(ASSETS_DIR / "menu.json")
+
+
+@pytest.fixture(scope="session")
+def kivy_window():
+    from kivy.core.window import Window
+    return Window
+
+
+@pytest.fixture
+def kiosk_app(kivy_window, config, clock):
+    """The real LobbyApp on a real runtime (file printer in tmp), driven offscreen."""
+    from kiosk.runtime import KioskRuntime
+    from screens import driver
+    from screens.app import LobbyApp
+    runtime = KioskRuntime(config, clock=clock).start()
+    app = driver.start_app(LobbyApp(runtime))
+    yield app
+    driver.stop_app(app)
+    runtime.stop()

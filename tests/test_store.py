@@ -1,0 +1,164 @@
+"""The ticket store: durable, numbered, never repeating, never silently empty."""
+import json
+import os
+
+import pytest
+
+from kiosk.errors import CheckinError, StoreError
+from kiosk.store import Store
+
+
+def issue(store, service="ktp-baru", queue="A", **kw):
+    return store.issue_ticket(service_code=service, queue=queue, language="id", **kw)
+
+
+def test_numbers_start_at_001_and_services_of_one_queue_share_the_sequence(store):
+    assert [issue(store, s).number for s in ("ktp-baru", "ktp-rusak", "ktp-hilang")] == \
+        ["A001", "A002", "A003"]
+    assert issue(store, "kk-baru", "B").number == "B001"
+
+
+def test_ticket_is_on_disk_before_issue_returns(store, tmp_path):
+    t = issue(store)
+    day_file = tmp_path / "data" / "days" / f"{t.office_day}.json"
+    docs = json.loads(day_file.read_text())["tickets"].values()
+    assert [d["number"] for d in docs] == ["A001"]
+    assert t.issued_at.endswith("+07:00")
+
+
+def test_number_continues_after_restart(tmp_path, clock):
+    s = Store(tmp_path / "d", clock=clock)
+    issue(s), issue(s)
+    s.close()
+    s2 = Store(tmp_path / "d", clock=clock)
+    assert issue(s2).number == "A003"
+
+
+def test_next_office_day_starts_at_001_at_local_midnight(store, clock):
+    clock.set_local("2026-11-30T23:59:00")
+    assert issue(store).number == "A001"
+    assert issue(store).number == "A002"
+    clock.set_local("2026-12-01T00:00:30")
+    t = issue(store)
+    assert (t.number, t.office_day) == ("A001", "2026-12-01")
+
+
+def test_office_day_never_moves_back_when_clock_is_set_back(tmp_path, clock):
+    s = Store(tmp_path / "d", clock=clock)
+    clock.set_local("2026-12-01T08:00:00")
+    issue(s), issue(s)
+    clock.set_local("2026-11-30T08:00:00")  # someone set the clock back a day
+    t = issue(s)
+    assert (t.office_day, t.number) == ("2026-12-01", "A003")
+    s.close()
+    s2 = Store(tmp_path / "d", clock=clock)  # and across a restart
+    assert issue(s2).number == "A004"
+
+
+def test_staff_new_office_day_never_reuses_a_used_day(store, clock):
+    issue(store)
+    day = store.start_new_office_day()
+    t = issue(store)
+    assert t.office_day == day and t.number == "A001"
+    assert day > "2026-11-30"
+
+
+def test_kiosk_tag_keeps_two_offline_kiosks_apart(tmp_path, clock):
+    a = Store(tmp_path / "a", kiosk_id="K1", number_tag="1", clock=clock)
+    b = Store(tmp_path / "b", kiosk_id="K2", number_tag="2", clock=clock)
+    assert {issue(a).number, issue(b).number} == {"A1-001", "A2-001"}
+
+
+def test_daily_quota_is_never_exceeded(store):
+    quota = (2, None, None)
+    issue(store, daily_quota=quota), issue(store, daily_quota=quota)
+    with pytest.raises(CheckinError) as err:
+        issue(store, daily_quota=quota)
+    assert err.value.reason == "quota"
+    assert len(store.tickets()) == 2
+
+
+def test_truncated_day_file_is_moved_aside_and_numbers_continue(tmp_path, clock):
+    s = Store(tmp_path / "d", clock=clock)
+    for _ in range(3):
+        last = issue(s)
+    s.close()
+    day_file = tmp_path / "d" / "days" / f"{last.office_day}.json"
+    raw = day_file.read_bytes()
+    day_file.write_bytes(raw[: len(raw) - 40])  # the last ticket is cut in half
+    s2 = Store(tmp_path / "d", clock=clock)
+    t = issue(s2)
+    assert t.number == "A004"  # A003 was seen in the fragment: never reissued
+    assert [x.number for x in s2.tickets()][:2] == ["A001", "A002"]
+    assert list((tmp_path / "d" / "days").glob("*.corrupt-*"))
+    assert any("rusak" in a for a in s2.alerts)
+
+
+def test_empty_day_file_is_not_treated_as_a_fresh_day(tmp_path, clock):
+    s = Store(tmp_path / "d", clock=clock)
+    t = issue(s)
+    s.close()
+    (tmp_path / "d" / "days" / f"{t.office_day}.json").write_bytes(b"")
+    s2 = Store(tmp_path / "d", clock=clock)
+    s2.issue_ticket(service_code="x", queue="B", language="id")
+    assert s2.alerts, "staff must be told the file was damaged"
+
+
+def test_unwritable_data_dir_gives_a_clear_message(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="data_dir"):
+        Store(blocker / "data")
+
+
+def test_failed_write_issues_nothing_and_keeps_the_counter(store, monkeypatch):
+    issue(store)
+    import kiosk.storage as storage
+
+    def full_disk(*a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(storage.os, "fsync", full_disk)
+    with pytest.raises(StoreError, match="disk"):
+        issue(store)
+    monkeypatch.undo()
+    assert [t.number for t in store.tickets()] == ["A001"]
+    assert issue(store).number == "A002"
+
+
+def test_outbox_pending_and_mark_synced(store, clock):
+    a, b = issue(store), issue(store)
+    assert [t.id for t in store.pending_sync()] == [a.id, b.id]
+    assert store.mark_synced([a.id], "2026-11-30T09:05:00+07:00") == 1
+    assert [t.id for t in store.pending_sync()] == [b.id]
+    assert store.pending_count() == 1
+    assert store.get_ticket(a.id).synced_at
+
+
+def test_print_status_is_recorded(store):
+    t = issue(store)
+    assert store.set_print_status(t.id, "failed", "Printer mati").print_status == "failed"
+    assert [x.number for x in store.failed_today()] == ["A001"]
+
+
+def test_audit_log_appends_role_action_time(store):
+    store.audit("staff", "paper-replaced")
+    entry = store.audit_entries()[-1]
+    assert entry["role"] == "staff" and entry["action"] == "paper-replaced"
+    assert entry["at"].endswith("+07:00")
+
+
+def test_purge_deletes_only_old_synced_days(store, clock):
+    old = issue(store)
+    store.mark_synced([old.id], "x")
+    clock.advance(days=40)
+    new = issue(store)
+    assert store.purge(30) == 1
+    assert store.get_ticket(old.id) is None and store.get_ticket(new.id)
+
+
+def test_no_leftover_temp_files(store, tmp_path):
+    for _ in range(5):
+        issue(store)
+    leftovers = [p for p in (tmp_path / "data").rglob("*.tmp")]
+    assert leftovers == []
+    assert os.access(tmp_path / "data" / "state.json", os.R_OK)
