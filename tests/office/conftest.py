@@ -1,0 +1,64 @@
+"""Fixtures for the office server: an app on a SQLite file in tmp_path, with known tokens."""
+import json
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kiosk import ASSETS_DIR
+from office.app import OfficeSettings, create_app
+from office.auth import hash_token
+
+TOKENS = {"K1": ("kiosk", "k1-token"), "K2": ("kiosk", "k2-token"),
+          "admin": ("admin", "admin-token"), "desk": ("staff", "staff-token")}
+
+
+def auth(name):
+    return {"Authorization": f"Bearer {TOKENS[name][1]}"}
+
+
+def ticket(kiosk_id="K1", seq=1, queue="A", service="ktp-baru", day=None, **extra):
+    """A ticket dict as Ticket.to_dict() writes it."""
+    d = dict(id=uuid.uuid4().hex, kiosk_id=kiosk_id, office_day=day or "2026-11-29",
+             service_code=service, queue=queue, sequence=seq, number=f"{queue}{seq:03d}",
+             issued_at="2026-11-29T08:00:00+07:00", language="id",
+             rules_confirmed=[["mask", "2026-11-29T07:59:00+07:00"]], print_status="printed",
+             print_error="", synced_at=None, menu_version="2026-11-29.1")
+    d.update(extra)
+    return d
+
+
+@pytest.fixture
+def menu_dict():
+    return json.loads((ASSETS_DIR / "menu.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'office.db'}"
+
+
+@pytest.fixture
+def app(db_url):
+    app = create_app(OfficeSettings(db_url=db_url))
+    for name, (role, token) in TOKENS.items():
+        app.state.repo.add_credential(hash_token(token), role, name)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture(name="auth")
+def auth_fixture():
+    """``auth("K1")`` -> Authorization header of that holder's token."""
+    return auth
+
+
+@pytest.fixture(name="ticket")
+def ticket_fixture():
+    """``ticket(kiosk_id="K1", seq=1, ...)`` -> a fresh ticket dict."""
+    return ticket
