@@ -1,0 +1,63 @@
+"""The base every printer transport shares: what the print worker calls, bounded in time.
+
+A transport is a python-escpos printer class (``Network``, ``Usb``, ...) with
+:class:`Transport` mixed in first. The worker only calls ``open()``,
+``deliver(job)``, ``query_status(n)``, ``interrupt()`` and ``close()``; the
+escpos formatting methods still work for anyone who wants them.
+"""
+from __future__ import annotations
+
+from kiosk.errors import PrinterError
+
+from .status import DLE_EOT, classify
+
+#: longest wait for one DLE EOT answer, in seconds (capped by ``timeout_s``);
+#: printers answer real-time requests within milliseconds
+STATUS_REPLY_S = 0.5
+
+
+def fail(exc: BaseException, context: str) -> PrinterError:
+    """A PrinterError for ``exc`` (kind and message from :func:`classify`), ``context`` appended."""
+    kind, message = classify(exc)
+    err = PrinterError(f"{message} [{context}]", kind=kind)
+    err.__cause__ = exc
+    return err
+
+
+class Transport:
+    """What the print worker needs from every transport (mixed into the escpos class)."""
+
+    kind = "printer"
+    timeout_s = 3.0
+    #: False for transports with no printer to ask (file, dummy): no DLE EOT is sent
+    has_status = True
+
+    def __del__(self):  # python-escpos closes in __del__; we close explicitly, never from GC
+        pass
+
+    def _require(self):
+        if not self._device:
+            raise PrinterError("Printer belum dibuka (open() belum dipanggil).", kind="error")
+        return self._device
+
+    def deliver(self, job) -> None:
+        """Send ``job.data`` (ESC/POS bytes) as they are. Raises PrinterError."""
+        self._raw(job.data)
+
+    def query_status(self, n: int) -> int | None:
+        """One ``DLE EOT n`` answer byte (n in 1, 2, 4), or None if there is none in time.
+
+        Waits at most :data:`STATUS_REPLY_S` (or ``timeout_s`` if shorter) for the
+        answer; raises PrinterError if the request cannot be sent.
+        """
+        if not self.has_status:
+            return None
+        self._raw(DLE_EOT[n])
+        answer = self._read_status(min(STATUS_REPLY_S, self.timeout_s))
+        return answer[-1] if answer else None
+
+    def _read_status(self, timeout_s: float) -> bytes:
+        return b""
+
+    def interrupt(self) -> None:
+        """Unblock a write in progress on another thread (no-op where writes time out)."""
