@@ -11,6 +11,7 @@ after a lost reply inserts nothing new (``INSERT ... ON CONFLICT DO NOTHING``).
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -20,6 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 ROLES = ("admin", "staff", "kiosk")
+#: A kiosk's "last seen" is written at most this often, in seconds.
+TOUCH_EVERY_S = 5.0
 
 
 def utc_now_iso() -> str:
@@ -122,6 +125,7 @@ class Repo:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self._touched: dict[str, tuple[float, str]] = {}  # kiosk id -> (monotonic s, version)
 
     # -- credentials ---------------------------------------------------------
     def add_credential(self, token_hash: str, role: str, name: str, *, replace: bool = False):
@@ -165,7 +169,16 @@ class Repo:
 
     # -- kiosks --------------------------------------------------------------
     def touch_kiosk(self, kiosk_id: str, menu_version: str | None = None):
-        """Record that ``kiosk_id`` was seen now, and the menu version it runs (if told)."""
+        """Record that ``kiosk_id`` was seen now, and the menu version it runs (if told).
+
+        Written at most every :data:`TOUCH_EVERY_S` seconds per kiosk unless the
+        menu version changes (a draining kiosk makes many requests a second).
+        """
+        now = time.monotonic()
+        last = self._touched.get(kiosk_id)
+        if last and now - last[0] < TOUCH_EVERY_S and menu_version in (None, "", last[1]):
+            return
+        self._touched[kiosk_id] = (now, menu_version or (last[1] if last else ""))
         with self.sessions.begin() as s:
             row = s.get(Kiosk, kiosk_id) or Kiosk(id=kiosk_id)
             row.last_seen_at = utc_now_iso()
