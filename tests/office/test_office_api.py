@@ -1,5 +1,6 @@
 """The office server's API v1: tokens, idempotent check-in upload, menu with ETag, now serving."""
 import json
+import threading
 
 import pytest
 
@@ -42,6 +43,21 @@ def test_same_batch_twice_stores_each_ticket_once(client, app, auth, ticket):
     ids = [t["id"] for t in batch]
     assert first.json()["accepted"] == second.json()["accepted"] == ids
     assert app.state.repo.count_checkins() == 5
+
+
+def test_concurrent_retries_of_one_batch_store_each_ticket_once(app, ticket):
+    batch = [ticket(seq=i) for i in range(1, 51)]
+    results = []
+
+    def send():
+        results.append(app.state.repo.upsert_checkins("K1", batch))
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert [len(r.accepted) for r in results] == [50] * 4
+    assert app.state.repo.count_checkins() == 50
 
 
 def test_kiosk_cannot_upload_tickets_claiming_another_kiosk(client, app, auth, ticket):
