@@ -1,0 +1,266 @@
+"""Staff and admin PINs: hashed with Argon2id, with a lockout that survives restarts.
+
+The PINs live in ``<data_dir>/pins.json``, written atomically::
+
+    {"version": 1,
+     "pins": {"staff": "$argon2id$...", "admin": "$argon2id$..."},
+     "failures": 2,              # wrong PINs in a row
+     "locked_until": 1764470000.0}  # time.time() when the lockout ends, or null
+
+Two roles with separate PINs: ``staff`` (front desk) and ``admin`` (IT /
+head of office). Both open the same staff mode; the audit log records which
+one was used. A PIN is 4 to 8 digits.
+
+**A fresh kiosk has no PIN.** The staff gesture then shows "PIN belum diatur"
+and the command to run; staff mode stays closed until someone with shell
+access runs ``kiosk set-pin staff`` (or ``admin``).
+
+After ``max_pin_attempts`` wrong PINs in a row the pad is locked for
+``lockout_s`` seconds; the count and the end of the lockout are on disk, so
+restarting the app does not reset them. A clock set back cannot stretch the
+lockout beyond ``lockout_s`` from now.
+
+Hashing is slow on purpose (tens to hundreds of ms): call :meth:`PinStore.verify`
+from a worker thread, never from a UI thread. No Kivy import here.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .errors import KioskError, StoreError
+from .storage import CorruptFileError, atomic_write_bytes, read_json
+
+log = logging.getLogger(__name__)
+
+ROLES = ("staff", "admin")
+PIN_FILE = "pins.json"
+_PIN = re.compile(r"\d{4,8}")
+
+#: reasons a :class:`PinCheck` can carry
+OK, WRONG, LOCKED, UNSET = "ok", "wrong", "locked", "unset"
+
+
+class PinError(KioskError):
+    """A PIN was refused when setting it (format, mismatch) or the PIN file is unusable."""
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    """The outcome of :meth:`PinStore.verify`.
+
+    ``reason``: ok | wrong | locked | unset. ``role``: the role whose PIN matched
+    (None unless ok). ``attempts_left``: wrong PINs allowed before the lockout.
+    ``locked_s``: seconds of lockout left (0 when not locked).
+    """
+
+    reason: str
+    role: str | None = None
+    attempts_left: int = 0
+    locked_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.reason == OK
+
+
+def valid_pin(pin: str) -> bool:
+    """True for 4 to 8 ASCII digits."""
+    return bool(_PIN.fullmatch(pin or ""))
+
+
+class PinStore:
+    """The PIN file of one data directory; thread-safe.
+
+    Args:
+        path: the ``pins.json`` file (its folder is created when a PIN is set).
+        max_attempts: wrong PINs in a row before a lockout (StaffConfig.max_pin_attempts).
+        lockout_s: lockout length in seconds (StaffConfig.lockout_s).
+        clock: ``time.time``-like wall clock (the lockout must survive restarts).
+        hasher: an ``argon2.PasswordHasher``; tests pass a cheap one.
+
+    The file is read on every call, so a PIN set with ``kiosk set-pin`` while
+    the kiosk runs takes effect at once.
+    """
+
+    def __init__(self, path, max_attempts: int = 5, lockout_s: float = 300.0,
+                 clock=time.time, hasher: PasswordHasher | None = None):
+        self.path = Path(path)
+        self.max_attempts, self.lockout_s = max_attempts, lockout_s
+        self.clock = clock
+        self.hasher = hasher or PasswordHasher()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_config(cls, config, **kwargs) -> "PinStore":
+        """The PIN store of ``config`` (kiosk.ini): ``<data_dir>/pins.json``, [staff] limits."""
+        staff = config.staff
+        return cls(Path(config.kiosk.data_dir) / PIN_FILE, staff.max_pin_attempts,
+                   staff.lockout_s, **kwargs)
+
+    # -- file ----------------------------------------------------------------
+    def _read(self) -> dict:
+        try:
+            data = read_json(self.path) or {}
+        except CorruptFileError as exc:
+            # Never fall open: a damaged file keeps staff mode closed until a PIN is set again.
+            log.error("PIN file damaged (%s); set the PINs again with `kiosk set-pin`", exc)
+            data = {"damaged": True}
+        if not isinstance(data, dict):
+            data = {"damaged": True}
+        pins = data.get("pins") if isinstance(data.get("pins"), dict) else {}
+        return {"version": 1, "pins": {r: h for r, h in pins.items() if r in ROLES},
+                "failures": int(data.get("failures") or 0),
+                "locked_until": data.get("locked_until"), "damaged": data.get("damaged", False)}
+
+    def _write(self, data: dict) -> None:
+        data = {k: v for k, v in data.items() if k != "damaged"}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.path, json.dumps(data, indent=1).encode("utf-8"))
+
+    def _locked_s(self, data: dict, now: float) -> float:
+        until = data.get("locked_until")
+        if not until:
+            return 0.0
+        return max(0.0, min(float(until) - now, self.lockout_s))
+
+    # -- queries -------------------------------------------------------------
+    def roles_set(self) -> tuple[str, ...]:
+        """The roles that have a PIN, e.g. ``("staff",)``; empty on a fresh kiosk."""
+        with self._lock:
+            return tuple(r for r in ROLES if r in self._read()["pins"])
+
+    def damaged(self) -> bool:
+        """True when pins.json exists but cannot be read (no PIN works until set again)."""
+        with self._lock:
+            return bool(self._read()["damaged"])
+
+    def locked_s(self) -> float:
+        """Seconds of lockout left (0 when the pad is usable)."""
+        with self._lock:
+            return self._locked_s(self._read(), self.clock())
+
+    # -- verbs ---------------------------------------------------------------
+    def set_pin(self, role: str, pin: str) -> None:
+        """Hash and store ``pin`` for ``role``; clears failures and any lockout.
+
+        Raises PinError for an unknown role or a PIN that is not 4-8 digits,
+        StoreError when the file cannot be written.
+        """
+        if role not in ROLES:
+            raise PinError(f"unknown role {role!r}: use staff or admin")
+        if not valid_pin(pin):
+            raise PinError("a PIN is 4 to 8 digits (0-9)")
+        digest = self.hasher.hash(pin)
+        with self._lock:
+            data = self._read()
+            data["pins"][role] = digest
+            data["failures"], data["locked_until"] = 0, None
+            self._write(data)
+
+    def verify(self, pin: str) -> PinCheck:
+        """Check ``pin`` against every role's PIN (slow: run it off the UI thread).
+
+        Returns a :class:`PinCheck`. A wrong PIN is counted on disk; the
+        ``max_attempts``-th starts the lockout. While locked, nothing is hashed
+        and the attempt is not counted. Raises StoreError only if the count
+        cannot be written.
+        """
+        with self._lock:
+            data = self._read()
+            now = self.clock()
+            if not data["pins"]:
+                return PinCheck(UNSET)
+            left = self._locked_s(data, now)
+            if left > 0:
+                return PinCheck(LOCKED, locked_s=left)
+            if data["locked_until"]:  # an expired lockout: a fresh series of attempts
+                data["failures"], data["locked_until"] = 0, None
+            role = self._match(data["pins"], pin) if valid_pin(pin) else None
+            if role is not None:
+                if data["failures"] or data["locked_until"] is not None:
+                    data["failures"], data["locked_until"] = 0, None
+                    self._write(data)
+                return PinCheck(OK, role=role, attempts_left=self.max_attempts)
+            data["failures"] += 1
+            if data["failures"] >= self.max_attempts:
+                data["locked_until"] = now + self.lockout_s
+                self._write(data)
+                return PinCheck(LOCKED, locked_s=self.lockout_s)
+            self._write(data)
+            return PinCheck(WRONG, attempts_left=self.max_attempts - data["failures"])
+
+    def _match(self, pins: dict, pin: str) -> str | None:
+        for role in ROLES:
+            digest = pins.get(role)
+            if not digest:
+                continue
+            try:
+                if self.hasher.verify(digest, pin):
+                    return role
+            except (VerificationError, InvalidHashError):
+                continue
+        return None
+
+
+# -- `kiosk set-pin staff|admin` ---------------------------------------------
+def _ask_pin(stdin) -> tuple[str, str]:
+    """The PIN and its confirmation: getpass on a terminal, else lines from ``stdin``.
+
+    From a script, one line is enough (``echo 1234 | kiosk set-pin``); a second
+    non-empty line, if given, must match.
+    """
+    if stdin.isatty():
+        first = getpass.getpass("PIN baru / new PIN (4-8 angka): ")
+        second = getpass.getpass("Ulangi PIN / repeat PIN: ")
+        return first.strip(), second.strip()
+    lines = [line.strip() for line in stdin.read().splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    return first, lines[1] if len(lines) > 1 else first
+
+
+def set_pin_command(config, role: str = "staff", stdin=None, out=None) -> int:
+    """Set the ``role`` PIN of the kiosk in ``config``; the ``kiosk set-pin`` command.
+
+    Asks twice with getpass on a terminal, or reads the PIN from ``stdin`` when
+    it is not a terminal. Prints one plain line; the change is written to the
+    audit log (role ``admin``, action ``set-pin``, never the PIN). Returns 0 on
+    success, 1 when the PIN is refused (format, mismatch), 2 when it cannot be
+    stored.
+    """
+    from .store import Store
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    first, second = _ask_pin(stdin)
+    if first != second:
+        print("PIN tidak sama; tidak ada yang diubah. / The PINs differ; nothing changed.",
+              file=out)
+        return 1
+    if not valid_pin(first):
+        print("PIN harus 4-8 angka; tidak ada yang diubah. / A PIN is 4-8 digits; nothing "
+              "changed.", file=out)
+        return 1
+    try:
+        PinStore.for_config(config).set_pin(role, first)
+        store = Store(config.kiosk.data_dir, tz=config.office.timezone,
+                      kiosk_id=config.kiosk.id)
+        try:
+            store.audit("admin", "set-pin", target=role, via="cli")
+        finally:
+            store.close()
+    except (StoreError, OSError) as exc:
+        print(f"PIN tidak dapat disimpan / the PIN could not be saved: {exc}", file=out)
+        return 2
+    print(f"PIN {role} disimpan di {Path(config.kiosk.data_dir) / PIN_FILE}. / "
+          f"The {role} PIN is set.", file=out)
+    return 0
