@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=os.environ.get("KIOSK_OFFICE_DB", "sqlite:///office.db"),
                         help="SQLAlchemy URL: sqlite:///office.db or postgresql+psycopg://...")
-    parser = argparse.ArgumentParser(prog="kiosk-office", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="kiosk-office", description="Office server of the "
+                                     "Dukcapil check-in kiosks: check-ins in, menu out.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", parents=[common], help="run the server (default)")
     serve.add_argument("--host", default="127.0.0.1")
