@@ -51,7 +51,7 @@ class LobbyApp(App):
     # Kivy's own config machinery is not for business settings (STYLE.md).
     def load_config(self):
         from kivy.config import ConfigParser
-        self.config = ConfigParser(name="lobby-unused")
+        self.config = ConfigParser()  # unnamed: never registered, read or written
         return self.config
 
     def build(self):

@@ -123,7 +123,7 @@ class JourneyFlow:
         screen.ahead_text = ahead
         screen.documents = "\n".join("- " + r for r in service.requirements.get(lang)) or "-"
         self.print_update(result.ticket.id, result.ticket.print_status, "")
-        screen.seconds_left = self.app.config.kiosk.ticket_screen_s
+        screen.seconds_left = self.app.kiosk_config.kiosk.ticket_screen_s
         self.go("ticket")
         self._cancel_return()
         self._return_ev = Clock.schedule_interval(self._count_down, 1.0)

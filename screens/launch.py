@@ -25,11 +25,27 @@ def run_kiosk(config) -> int:
     Config.set("graphics", "height", str(k.height))
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    from kivy.base import ExceptionHandler, ExceptionManager
     from kiosk.runtime import KioskRuntime
     from screens.app import LobbyApp
+
+    class BackToWelcome(ExceptionHandler):
+        """A bug in a screen must never leave a traceback or a dead kiosk in the lobby:
+        log it, send the screen back to welcome, keep running. Tickets are already durable."""
+
+        def handle_exception(self, exc):
+            log.exception("unexpected error in the kiosk UI; returning to welcome")
+            try:
+                app.flow.reset()
+            except Exception:
+                log.exception("could not return to welcome")
+            return ExceptionManager.PASS
+
     runtime = KioskRuntime(config).start()
+    app = LobbyApp(runtime)
+    ExceptionManager.add_handler(BackToWelcome())
     try:
-        LobbyApp(runtime).run()
+        app.run()
     finally:
         runtime.stop()
     return 0
@@ -40,11 +56,28 @@ def _throwaway(config, data_dir: Path):
     return dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, data_dir=data_dir))
 
 
+def _office_hours_clock(config):
+    """A clock at the next office opening when the office is closed now (nights, Sundays),
+    so a selftest or screenshot run shows open services at any hour."""
+    from datetime import timedelta
+    from kiosk import schedule
+    from kiosk.menu import load_menu
+    from kiosk.runtime import utcnow
+    from zoneinfo import ZoneInfo
+    menu = load_menu(config.menu_path)
+    now = utcnow().astimezone(ZoneInfo(config.office.timezone))
+    if schedule.office_open(menu, now):
+        return utcnow
+    opening = schedule.next_opening(menu.office_hours, now)
+    offset = (opening + timedelta(minutes=5)) - now if opening else timedelta(0)
+    return lambda: utcnow() + offset
+
+
 def _open_app(config):
     driver.headless_env(config.kiosk.width, config.kiosk.height)
     from kiosk.runtime import KioskRuntime
     from screens.app import LobbyApp
-    runtime = KioskRuntime(config).start()
+    runtime = KioskRuntime(config, clock=_office_hours_clock(config)).start()
     app = driver.start_app(LobbyApp(runtime))
     return runtime, app
 
@@ -103,6 +136,7 @@ def selftest(config) -> int:
 
 def screenshots(config, outdir: Path) -> int:
     """Write ``<outdir>/<screen>_<lang>.png`` for each resident screen and a slip preview."""
+    driver.headless_env(config.kiosk.width, config.kiosk.height)
     from kivy.core.window import Window
     outdir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))

@@ -1,30 +1,471 @@
-"""Staff mode: PIN entry and the staff screens (printer, paper, reprint, out of service).
+"""Staff mode: PIN pad, staff home (printer, paper, reprint, out of service, sync, reset).
 
-Also the small status line residents see (sync mark, paper notice).
+Opened by the hidden gesture on the welcome screen (3 s press on the office
+name) and a PIN (:mod:`kiosk.pins`). Indonesian first; English through the
+``staff`` gettext domain (the staff member chooses on the staff home).
+
+Everything that can block (Argon2 PIN hashing, printer status and printing,
+fsynced settings and audit lines, reading kiosk.ini and the menu) runs on one
+long-lived worker thread; results come back through ``Clock.schedule_once``.
+Every staff action is written to the audit log with the role that logged in.
+Staff screens close themselves after ``[staff] idle_timeout_s`` without a touch.
 """
 from __future__ import annotations
 
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk import pins
+from kiosk.config import load_config
+from kiosk.errors import KioskError
+from kiosk.i18n import translator
+from screens import staffview
 
 log = logging.getLogger(__name__)
+SCREENS = ("staff_pin", "staff_home", "staff_reprint", "staff_confirm")
+
+
+class StaffScreen(Screen):
+    """Base of the staff screens: ``t('...', root.lang)`` translates in the staff domain."""
+
+    lang = StringProperty("id")
+
+    def t(self, message: str, lang: str | None = None, **kwargs) -> str:
+        return translator(lang or self.lang, "staff")(message, **kwargs)
+
+
+class PinScreen(StaffScreen):
+    """Digit keys, masked dots; the digits never leave this object except to be verified."""
+
+    dots = StringProperty("")
+    message = StringProperty("")
+    usable = BooleanProperty(True)  # False: no PIN set, locked, or checking
+    entered = ""
+
+    def key(self, digit: str) -> None:
+        if self.usable and len(self.entered) < 8:
+            self.entered += digit
+            self.dots = "\u25cf " * len(self.entered)
+
+    def erase(self) -> None:
+        self.entered = self.entered[:-1]
+        self.dots = "\u25cf " * len(self.entered)
+
+    def clear(self) -> None:
+        self.entered, self.dots = "", ""
+
+
+class StaffHomeScreen(StaffScreen):
+    """Filled by :meth:`StaffMode.refresh`; buttons call ``app.staff.<action>()``."""
+
+    role = StringProperty("staff")
+    alerts = StringProperty("")
+    printer_text = StringProperty("")
+    paper_text = StringProperty("")
+    paper_warning = StringProperty("")
+    counts_text = StringProperty("")
+    sync_text = StringProperty("")
+    has_sync = BooleanProperty(False)
+    out_of_service = BooleanProperty(False)
+    failed = ListProperty([])  # staffview.TicketRow, today's failed prints
+    last_number = StringProperty("")
+    message = StringProperty("")
+    busy = BooleanProperty(False)
+
+
+class ReprintScreen(StaffScreen):
+    """Today's failed slips (and the last ticket), one "Cetak ulang" button each."""
+
+    rows = ListProperty([])
+    message = StringProperty("")
+
+    def on_rows(self, *_args):
+        staffview.fill_reprint_list(self, self.ids.rows_box, self.rows)
+
+
+class ConfirmScreen(StaffScreen):
+    """A second confirmation for actions that cannot be undone."""
+
+    title = StringProperty("")
+    body = StringProperty("")
+    confirm_text = StringProperty("")
 
 
 class StaffMode:
-    """Staff-side state of the app."""
+    """Staff-side state of the app; the interface :class:`screens.app.LobbyApp` uses.
+
+    ``open_pin()`` (gesture), ``tick(idle_s)`` (every second), ``refresh()``
+    (after print results), ``resident_status()``, ``exit_allowed`` and
+    ``screenshots(shot)``.
+    """
 
     def __init__(self, app):
         self.app = app
         self.exit_allowed = False
+        self.role = None
+        self.lang = "id"
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staff")
+        self._pending = 0
+        self._confirm_action = None
+        self._locked_until = 0.0  # time.monotonic() when the pad unlocks
+        self.pins = pins.PinStore.for_config(app.kiosk_config)
+        for cls, name in ((PinScreen, "staff_pin"), (StaffHomeScreen, "staff_home"),
+                          (ReprintScreen, "staff_reprint"), (ConfirmScreen, "staff_confirm")):
+            app.sm.add_widget(cls(name=name))
+        app.bind(on_stop=lambda *_a: self.shutdown())
+        self._show_service_state(bool(self.store.setting("out_of_service", False)))
 
+    # -- plumbing ------------------------------------------------------------
+    @property
+    def rt(self):
+        return self.app.runtime
+
+    @property
+    def store(self):
+        return self.app.runtime.store
+
+    def screen(self, name):
+        return self.app.sm.get_screen(name)
+
+    def t(self, message, **kwargs) -> str:
+        return translator(self.lang, "staff")(message, **kwargs)
+
+    def active(self) -> bool:
+        return self.app.sm.current in SCREENS
+
+    def idle(self) -> bool:
+        """True when no staff work is waiting on the worker (tests, screenshots)."""
+        return self._pending == 0
+
+    def _run(self, work, done=None):
+        """``work()`` on the staff worker; ``done(value)`` then on the Kivy thread.
+
+        An exception becomes a plain message on the staff home, never a traceback.
+        """
+        self._pending += 1
+        future = self._pool.submit(work)
+
+        def back(_dt):
+            self._pending -= 1
+            try:
+                value = future.result()
+            except Exception as exc:
+                log.exception("staff action failed")
+                text = str(exc) if isinstance(exc, KioskError) else type(exc).__name__
+                self._say(self.t("Gagal: {error}", error=text))
+                return
+            if done is not None:
+                done(value)
+        future.add_done_callback(lambda _f: Clock.schedule_once(back))
+
+    def _audit(self, action, **detail):
+        """On the worker: one audit line with the logged-in role."""
+        self.store.audit(self.role or "staff", action, **detail)
+
+    def _say(self, text):
+        self.screen("staff_home").message = text
+        self.screen("staff_reprint").message = text
+
+    def _go(self, name):
+        self.app.sm.current = name
+
+    def shutdown(self):
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- PIN -----------------------------------------------------------------
     def open_pin(self):
+        """The hidden gesture: show the PIN pad (only from the welcome screen)."""
+        if self.app.sm.current != "welcome":
+            return
         log.info("staff gesture")
+        pad = self.screen("staff_pin")
+        pad.clear()
+        pad.usable, pad.message = False, ""
+        self._set_lang("id")
+        self._go("staff_pin")
+        self._run(lambda: (self.pins.roles_set(), self.pins.locked_s()), self._pad_state)
 
+    def _pad_state(self, state):
+        roles, locked_s = state
+        pad = self.screen("staff_pin")
+        if not roles:
+            pad.usable = False
+            pad.message = self.t("PIN belum diatur. Minta admin menjalankan perintah "
+                                 "`kiosk set-pin staff` di komputer kiosk.")
+        elif locked_s > 0:
+            self._lock_pad(locked_s)
+        else:
+            pad.usable = True
+
+    def _lock_pad(self, locked_s):
+        self._locked_until = time.monotonic() + locked_s
+        pad = self.screen("staff_pin")
+        pad.usable = False
+        pad.clear()
+        pad.message = self.t("Terlalu banyak PIN salah. Coba lagi dalam {m} menit.",
+                             m=max(1, round(locked_s / 60 + 0.49)))
+
+    def submit_pin(self):
+        pad = self.screen("staff_pin")
+        if not pad.usable or not pins.valid_pin(pad.entered):
+            return
+        pin, pad.usable = pad.entered, False
+        pad.clear()
+        pad.message = self.t("Memeriksa PIN...")
+
+        def work():
+            check = self.pins.verify(pin)
+            if check.reason in (pins.WRONG, pins.LOCKED):
+                self.store.audit("staff", "pin-wrong", attempts_left=check.attempts_left,
+                                 locked=check.reason == pins.LOCKED)
+            elif check.ok:
+                self.store.audit(check.role, "login")
+            return check
+        self._run(work, self._pin_checked)
+
+    def _pin_checked(self, check):
+        pad = self.screen("staff_pin")
+        if self.app.sm.current != "staff_pin":
+            return  # the pad timed out meanwhile
+        if check.ok:
+            self.role = check.role
+            pad.message = ""
+            self.screen("staff_home").role = check.role
+            self.screen("staff_home").message = ""
+            self._go("staff_home")
+            self.refresh(ask_printer=True)
+        elif check.reason == pins.LOCKED:
+            self._lock_pad(check.locked_s)
+        elif check.reason == pins.UNSET:
+            self._pad_state(((), 0))
+        else:
+            pad.usable = True
+            pad.message = self.t("PIN salah. Sisa percobaan: {n}.", n=check.attempts_left)
+
+    def cancel_pin(self):
+        self.close(reason="cancel")
+
+    # -- idle, close ---------------------------------------------------------
     def tick(self, idle_s):
-        pass
+        if not self.active():
+            return
+        if idle_s > self.app.kiosk_config.staff.idle_timeout_s:
+            log.info("staff mode idle for %.0f s: back to welcome", idle_s)
+            self.close(reason="idle")
+            return
+        pad = self.screen("staff_pin")
+        if self.app.sm.current == "staff_pin" and self._locked_until:
+            left = self._locked_until - time.monotonic()
+            if left <= 0:
+                self._locked_until = 0.0
+                pad.usable, pad.message = True, ""
+            else:
+                self._lock_pad(left)
 
-    def refresh(self):
-        pass
+    def close(self, reason="done"):
+        """Leave staff mode for the welcome screen."""
+        if self.role is not None:
+            role = self.role
+            self._run(lambda: self.store.audit(role, "logout", reason=reason))
+        self.role = None
+        self._confirm_action = None
+        self.screen("staff_pin").clear()
+        self._set_lang("id")
+        self.app.flow.reset()
 
+    def set_lang(self, lang):
+        self._set_lang(lang)
+        self.refresh()
+
+    def _set_lang(self, lang):
+        self.lang = lang
+        for name in SCREENS:
+            self.screen(name).lang = lang
+
+    # -- refresh -------------------------------------------------------------
+    def refresh(self, ask_printer=False):
+        """Re-read printer, paper, counts, failed slips and sync (worker), then show them."""
+        if self.role is None or not self.active():
+            return
+        rt = self.rt
+
+        def work():
+            status = rt.printer.status(refresh=ask_printer)
+            return staffview.Snapshot(
+                printer=status, paper=rt.slips.paper_used(), counts=self.store.counts_today(),
+                office_day=self.store.office_day(), failed=self.store.failed_today(),
+                last=self.store.last_ticket(),
+                sync=rt.sync.status() if rt.sync is not None else None,
+                alerts=tuple(self.store.alerts),
+                out_of_service=bool(self.store.setting("out_of_service", False)))
+        self._run(work, self._show)
+
+    def _show(self, snap):
+        home = self.screen("staff_home")
+        view = staffview.describe(snap, self.app.kiosk_config, self.rt.menu, self.t)
+        for key, value in view.items():
+            setattr(home, key, value)
+        self.screen("staff_reprint").rows = staffview.reprint_rows(snap, self.rt.menu, self.t)
+
+    def refresh_printer(self):
+        self._run(lambda: self._audit("printer-status"))
+        self.refresh(ask_printer=True)
+
+    # -- printer and paper ---------------------------------------------------
+    def test_print(self):
+        home = self.screen("staff_home")
+        home.busy, home.message = True, self.t("Mencetak slip uji coba...")
+        rt = self.rt
+
+        def work():
+            result = rt.printer.print_now(staffview.test_job(rt))
+            self._audit("test-print", ok=result.ok, kind=result.kind)
+            return result
+
+        def done(result):
+            home.busy = False
+            home.message = (self.t("Slip uji coba tercetak.") if result.ok else
+                            self.t("Slip uji coba gagal: {error}", error=result.message))
+            self.refresh()
+        self._run(work, done)
+
+    def reprint(self, ticket_id, number=""):
+        rt = self.rt
+
+        def work():
+            ok = rt.slips.reprint(ticket_id, rt.menu)
+            self._audit("reprint", ticket=number, ticket_id=ticket_id, found=ok)
+            return ok
+        self._say(self.t("Slip {number} dikirim ke printer.", number=number))
+        self._run(work)
+
+    def show_reprint(self):
+        self._go("staff_reprint")
+        self.refresh()
+
+    def back_home(self):
+        self._confirm_action = None
+        self._go("staff_home")
+        self.refresh()
+
+    def paper_replaced(self):
+        """New roll: reset the counter; drop waiting jobs so no old slip prints by itself."""
+        rt = self.rt
+
+        def work():
+            dropped = rt.printer.clear()
+            rt.slips.paper_replaced(datetime.now(self.store._zone))
+            self._audit("paper-replaced", dropped_jobs=dropped)
+            return dropped
+        self._run(work, lambda dropped: (self._say(self.t(
+            "Penghitung kertas diulang dari nol. Slip lama tidak dicetak otomatis; cetak ulang "
+            "dari daftar bila perlu.")), self.refresh(ask_printer=True)))
+
+    # -- service, sync -------------------------------------------------------
+    def toggle_service(self):
+        on = not self.screen("staff_home").out_of_service
+
+        def work():
+            self.store.set_setting("out_of_service", on)
+            self._audit("out-of-service" if on else "back-in-service")
+            return on
+        self._run(work, self._service_changed)
+
+    def _service_changed(self, on):
+        self._show_service_state(on)
+        self.screen("staff_home").out_of_service = on
+        self._say(self.t("Kiosk TIDAK melayani warga.") if on else
+                  self.t("Kiosk kembali melayani warga."))
+
+    def _show_service_state(self, on):
+        self.screen("welcome").set_out_of_service(on)
+
+    def sync_now(self):
+        if self.rt.sync is None:
+            return
+        self.rt.sync.poke()
+        self._run(lambda: self._audit("sync-now"))
+        self._say(self.t("Sinkron dimulai; hasilnya tampil dalam beberapa detik."))
+        Clock.schedule_once(lambda _dt: self.refresh(), 3.0)
+
+    # -- reset, new day, exit ------------------------------------------------
+    def reset_kiosk(self):
+        """Reload kiosk.ini and the menu, empty the print queue, back to welcome."""
+        rt, app = self.rt, self.app
+
+        def work():
+            old = rt.config
+            cfg = load_config(old.path) if old.path is not None else old
+            rt.config = cfg
+            try:
+                menu = rt._initial_menu()  # the office server's menu if valid, else the file
+            except KioskError:
+                rt.config = old
+                raise
+            rt.slips.config = cfg
+            rt.menu = menu
+            rt.printer.reconfigure(cfg.printer)
+            dropped = rt.printer.clear()
+            self._audit("reset", menu=menu.version, dropped_jobs=dropped)
+            return cfg
+
+        def done(cfg):
+            app.kiosk_config = cfg
+            app.config_office_title = f"{cfg.office.name}\n{cfg.office.regency}"
+            app.languages = list(cfg.kiosk.languages)
+            self.pins = pins.PinStore.for_config(cfg)
+            self.close(reason="reset")
+        self._say(self.t("Memuat ulang pengaturan..."))
+        self._run(work, done)
+
+    def ask_new_day(self):
+        self._confirm(self.t("Mulai hari kantor baru?"),
+                      self.t("Hanya untuk kiosk yang jamnya salah (tanggal tidak berganti). "
+                             "Nomor antrian mulai lagi dari 001 untuk hari berikutnya. Hari ini "
+                             "tidak dapat dibuka lagi."),
+                      self.t("Ya, mulai hari baru"), self._new_day)
+
+    def _new_day(self):
+        def work():
+            old = self.store.office_day()
+            day = self.store.start_new_office_day()
+            self._audit("new-office-day", previous=old, day=day)
+            return day
+        self._run(work, lambda day: (self.back_home(), self._say(
+            self.t("Hari kantor sekarang {day}. Nomor berikutnya mulai dari 001.", day=day))))
+
+    def ask_exit(self):
+        self._confirm(self.t("Keluar dari aplikasi kiosk?"),
+                      self.t("Warga tidak dapat mengambil nomor sampai aplikasi dijalankan "
+                             "lagi."), self.t("Ya, keluar"), self._exit)
+
+    def _exit(self):
+        def work():
+            self._audit("exit-app")
+        self._run(work, lambda _v: self._stop_app())
+
+    def _stop_app(self):
+        self.exit_allowed = True
+        self.app.stop()
+
+    def _confirm(self, title, body, confirm_text, action):
+        screen = self.screen("staff_confirm")
+        screen.title, screen.body, screen.confirm_text = title, body, confirm_text
+        self._confirm_action = action
+        self._go("staff_confirm")
+
+    def confirmed(self):
+        action, self._confirm_action = self._confirm_action, None
+        if action is not None:
+            action()
+
+    # -- residents' view -----------------------------------------------------
     def resident_status(self) -> str:
         """One discreet line for residents: sync mark and paper notice."""
         rt, tr = self.app.runtime, self.app.tr
@@ -41,3 +482,8 @@ class StaffMode:
             parts.append(tr("Kertas hampir habis") if paper == "near_end"
                          else tr("Kertas habis - hubungi petugas"))
         return "  |  ".join(parts)
+
+    # -- docs ----------------------------------------------------------------
+    def screenshots(self, shot):
+        """Show each staff screen and call ``shot(name)`` (``kiosk screenshots``)."""
+        staffview.take_screenshots(self, shot)

@@ -83,13 +83,33 @@ def kivy_window():
 
 
 @pytest.fixture
-def kiosk_app(kivy_window, config, clock):
-    """The real LobbyApp on a real runtime (file printer in tmp), driven offscreen."""
+def make_app(kivy_window, ini, clock):
+    """``make_app(**ini_sections)``: the real LobbyApp on a real runtime, driven offscreen.
+
+    Each call writes kiosk.ini in tmp_path (file printer, data in tmp) and starts a
+    fresh runtime on it; a second call on the same data dir is a kiosk restart.
+    """
+    from kiosk.config import load_config
     from kiosk.runtime import KioskRuntime
     from screens import driver
     from screens.app import LobbyApp
-    runtime = KioskRuntime(config, clock=clock).start()
-    app = driver.start_app(LobbyApp(runtime))
-    yield app
-    driver.stop_app(app)
-    runtime.stop()
+    running = []
+
+    def start(**sections):
+        for app, runtime in running:  # one app at a time, like the real kiosk
+            driver.stop_app(app)
+            runtime.stop()
+        running.clear()
+        runtime = KioskRuntime(load_config(ini(**sections)), clock=clock).start()
+        app = driver.start_app(LobbyApp(runtime))
+        running.append((app, runtime))
+        return app
+    yield start
+    for app, runtime in running:
+        driver.stop_app(app)
+        runtime.stop()
+
+
+@pytest.fixture
+def kiosk_app(make_app):
+    return make_app()

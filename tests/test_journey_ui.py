@@ -1,0 +1,149 @@
+"""Resident journeys through the real app, offscreen, with touches into real widgets."""
+import time
+
+from screens import driver
+from screens.launch import journey
+
+
+def take_ticket(app, lang="id", service_index=0):
+    journey(app, lang, service_index)
+    screen = app.sm.get_screen("ticket")
+    driver.pump_until(lambda: screen.print_state != "pending", timeout=10)
+    number = screen.number
+    driver.tap(screen.ids.done)
+    assert app.sm.current == "welcome"
+    return number
+
+
+def spool_files(app):
+    return sorted(app.runtime.config.printer.path.glob("*.bin"))
+
+
+def test_two_residents_in_a_row_get_a001_then_a002_and_slips(kiosk_app):
+    assert take_ticket(kiosk_app) == "A001"
+    assert take_ticket(kiosk_app, "en") == "A002"
+    slips = spool_files(kiosk_app)
+    assert len(slips) == 2
+    data = slips[1].read_bytes()
+    assert b"A002" in data and b"Your Queue Number" in data
+    assert b"Nomor Antrian Anda" in slips[0].read_bytes()
+    assert all(p.with_suffix(".png").exists() for p in slips)
+    assert [t.print_status for t in kiosk_app.runtime.store.tickets()] == ["printed", "printed"]
+
+
+def test_restart_continues_at_a003(make_app):
+    app = make_app()
+    take_ticket(app), take_ticket(app)
+    app = make_app()  # the kiosk restarts on the same data directory
+    assert take_ticket(app) == "A003"
+
+
+def test_next_office_day_starts_at_a001(make_app, clock):
+    app = make_app()
+    take_ticket(app), take_ticket(app)
+    clock.advance(days=1)
+    assert take_ticket(app) == "A001"
+
+
+def test_ticket_screen_shows_number_service_counter_and_documents(kiosk_app):
+    journey(kiosk_app, "id", service_index=4)  # Kartu Keluarga baru, queue B
+    screen = kiosk_app.sm.get_screen("ticket")
+    assert screen.number == "B001"
+    assert screen.service_title == "Kartu Keluarga baru"
+    assert screen.counter.startswith("Loket")
+    assert screen.documents.startswith("- ")
+    assert "0" in screen.ahead_text
+
+
+def test_rapid_taps_on_take_number_give_one_ticket(kiosk_app):
+    app = kiosk_app
+    driver.tap(app.sm.get_screen("welcome").ids.lang_id)
+    driver.tap(list(reversed(app.sm.get_screen("services").ids.grid.children))[0])
+    rules = app.sm.get_screen("rules")
+    for card in rules.cards():
+        driver.tap(card)
+    from kivy.tests.common import UnitTestTouch
+    x, y = rules.ids.take.to_window(*rules.ids.take.center)
+    for _ in range(15):  # a tap storm, without letting a frame pass in between
+        t = UnitTestTouch(x, y)
+        t.touch_down()
+        t.touch_up()
+    driver.pump_until(lambda: app.sm.current == "ticket")
+    for _ in range(5):  # more taps where the button was
+        t = UnitTestTouch(x, y)
+        t.touch_down()
+        t.touch_up()
+        driver.pump()
+    assert len(app.runtime.store.tickets()) == 1
+
+
+def test_double_tap_on_a_service_and_rule_cards_need_own_taps(kiosk_app):
+    app = kiosk_app
+    driver.tap(app.sm.get_screen("welcome").ids.lang_id)
+    driver.tap(list(reversed(app.sm.get_screen("services").ids.grid.children))[0])
+    rules = app.sm.get_screen("rules")
+    driver.tap(rules.cards()[0])
+    driver.tap(rules.cards()[1])
+    assert rules.ids.take.disabled  # two of three confirmed: no ticket possible
+    driver.tap(rules.ids.take)
+    assert app.runtime.store.tickets() == []
+    driver.tap(rules.cards()[1])  # a second tap takes a confirmation back
+    driver.tap(rules.cards()[2])
+    assert rules.ids.take.disabled
+
+
+def test_back_on_every_step_and_selection_is_cleared(kiosk_app):
+    app = kiosk_app
+    driver.tap(app.sm.get_screen("welcome").ids.lang_en)
+    driver.tap(list(reversed(app.sm.get_screen("services").ids.grid.children))[1])
+    rules = app.sm.get_screen("rules")
+    driver.tap(rules.cards()[0])
+    driver.tap(rules.ids.back)
+    assert app.sm.current == "services"
+    driver.tap(app.sm.get_screen("services").ids.back)
+    assert app.sm.current == "welcome" and app.flow.journey is None and app.lang == "id"
+
+
+def test_idle_timeout_returns_to_welcome_and_clears_the_selection(make_app):
+    app = make_app(kiosk={"idle_timeout_s": "1"})
+    driver.tap(app.sm.get_screen("welcome").ids.lang_en)
+    driver.tap(list(reversed(app.sm.get_screen("services").ids.grid.children))[0])
+    assert app.sm.current == "rules"
+    driver.pump_until(lambda: app.sm.current == "welcome", timeout=5)
+    assert app.flow.journey is None and app.lang == "id"
+    assert app.runtime.store.tickets() == []
+
+
+def test_ticket_screen_returns_to_welcome_by_itself(make_app):
+    app = make_app(kiosk={"ticket_screen_s": "1"})
+    journey(app)
+    start = time.monotonic()
+    driver.pump_until(lambda: app.sm.current == "welcome", timeout=5)
+    assert time.monotonic() - start < 4
+
+
+def test_closed_service_cannot_be_chosen(kiosk_app, clock):
+    clock.set_local("2026-12-04T11:30:00")  # Friday, after the 11:00 closing
+    app = kiosk_app
+    driver.tap(app.sm.get_screen("welcome").ids.lang_id)
+    button = list(reversed(app.sm.get_screen("services").ids.grid.children))[0]
+    assert not button.available and "Tutup" in button.note and "Senin 08:00" in button.note
+    driver.tap(button)
+    assert app.sm.current == "services"
+
+
+def test_failed_print_keeps_the_ticket_and_says_see_staff(make_app):
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there: the printer is "off"
+    app = make_app(printer={"type": "network", "host": "127.0.0.1", "port": str(port),
+                            "timeout_s": "1", "job_deadline_s": "2"})
+    journey(app)
+    screen = app.sm.get_screen("ticket")
+    driver.pump_until(lambda: screen.print_state == "failed", timeout=8)
+    assert screen.number == "A001"
+    assert "petugas" in screen.print_text
+    t = app.runtime.store.tickets()[0]
+    assert t.print_status == "failed" and t.print_error
