@@ -126,9 +126,9 @@ class PrintWorker:
     def start(self) -> None:
         """Start the print thread (idempotent)."""
         with self._cond:
+            self._stopping = False  # a thread still finishing its last job keeps serving
             if self._thread and self._thread.is_alive():
                 return
-            self._stopping = False
             self._thread = threading.Thread(target=self._loop, name="print-worker", daemon=True)
             self._thread.start()
 

@@ -162,6 +162,8 @@ def test_file_printer_writes_bytes_and_preview(base_cfg, tmp_path):
     assert (spool / f"{stem}-2.bin").exists()  # a reprint never overwrites
     assert sorted(p.name for p in spool.iterdir() if p.name.startswith(".")) == []
     assert worker.status(refresh=True).paper == "unknown"
+    assert worker.print_now(PrintJob("x", SLIP, name="../../etc/passwd")).ok
+    assert (spool / "etc_passwd.bin").exists() and not (tmp_path / "etc").exists()
 
 
 def test_file_printer_problems_become_results_not_exceptions(base_cfg, tmp_path):
