@@ -171,10 +171,11 @@ class PrintWorker:
     def print_now(self, job: PrintJob, timeout_s: float | None = None) -> PrintResult:
         """Print ``job`` and wait for its result (for ``kiosk print-test``).
 
-        Runs on the worker thread when it is running, otherwise on the caller's
-        thread. Waits at most ``timeout_s`` (default ``cfg.job_deadline_s``) for
-        this job itself; a job still waiting behind others at that point is
-        withdrawn and reported as timeout. Does not call ``on_result``.
+        Runs on the caller's thread with ``timeout_s`` (default
+        ``cfg.job_deadline_s``) as the job deadline when the worker is not running.
+        When it is, the job queues behind the others and the wait is bounded by
+        ``timeout_s`` plus one job deadline per job ahead; a job still waiting then
+        is withdrawn and reported as timeout. Does not call ``on_result``.
         """
         limit = timeout_s if timeout_s is not None else self._cfg.job_deadline_s
         if not self._running():
@@ -196,8 +197,9 @@ class PrintWorker:
         """The printer's state; with ``refresh`` (and ``cfg.status_polling``) ask it first.
 
         The question (DLE EOT 1, 2, 4) runs on the worker thread ahead of waiting
-        jobs, or on the caller's thread when the worker is not running; the wait
-        is bounded by ``cfg.job_deadline_s``. Never raises.
+        jobs (after the job being sent, if any), or on the caller's thread when the
+        worker is not running; the wait is bounded by twice ``cfg.job_deadline_s``.
+        Never raises; without an answer the previous state is returned.
         """
         if refresh and self._cfg.status_polling:
             if self._running():
