@@ -309,6 +309,13 @@ def _check(parts, shown, path):
         raise ConfigError(f"{shown}: [printer] type = usb needs 'vendor_id' and 'product_id' "
                           f"(see `lsusb`, e.g. 0x04b8 and 0x0e15).",
                           path=path, section="printer", key="vendor_id")
+    from printer.profiles import known_profiles  # python-escpos's list; no Kivy
+    profiles = known_profiles()
+    if printer.profile not in profiles:
+        raise ConfigError(f"{shown}: [printer] profile = {printer.profile!r} is not a "
+                          f"python-escpos profile.{_suggest(printer.profile, profiles)} Common: "
+                          f"TM-T20II, TM-T88V, default.",
+                          path=path, section="printer", key="profile")
     server = parts["server"]
     if server.url and not re.match(r"https?://", server.url):
         raise ConfigError(f"{shown}: [server] url = {server.url!r} must start with https:// "

@@ -53,13 +53,13 @@ class SlipService:
                         test=test or self.test_mode)
 
     def job(self, ticket: Ticket, info: SlipInfo) -> PrintJob:
-        width = self.config.printer.width_mm
+        width, profile = self.config.printer.width_mm, self.config.printer.profile
         blocks = slip_blocks(ticket, info, width)
-        data = render_escpos(blocks, self.config.printer.profile, width)
-        png = render_png(blocks, width) if self.config.printer.type == "file" else None
+        data = render_escpos(blocks, profile, width)
+        png = render_png(blocks, width, profile) if self.config.printer.type == "file" else None
         day = ticket.office_day
         name = f"{day}_{ticket.number}_{ticket.id[:8]}{'_TEST' if info.test else ''}"
-        self._lengths_mm[ticket.id] = slip_length_mm(blocks, width)
+        self._lengths_mm[ticket.id] = slip_length_mm(blocks, width, profile)
         return PrintJob(ticket_id=ticket.id, data=data, png=png, name=name)
 
     # -- after commit --------------------------------------------------------

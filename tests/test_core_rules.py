@@ -74,3 +74,9 @@ def test_config_syntax_error_and_missing_file(tmp_path):
         load_config(bad)
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.ini")
+
+
+def test_unknown_printer_profile_is_named_with_a_suggestion(ini):
+    with pytest.raises(ConfigError) as err:
+        load_config(ini(printer={"profile": "TM-T20"}))
+    assert "[printer] profile" in str(err.value) and "TM-T20II" in str(err.value)
