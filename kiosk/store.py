@@ -53,6 +53,7 @@ class _Day:
         self.table = self.db.table("tickets", cache_size=0)
         self.counters: dict[str, int] = {}
         self.doc_ids: dict[str, int] = {}
+        self.unsynced: dict[str, None] = {}  # ids still in the outbox, in issue order
         for doc in self.table.all():
             self._index(doc)
 
@@ -60,11 +61,24 @@ class _Day:
         self.doc_ids[doc["id"]] = doc.doc_id
         q = doc["queue"]
         self.counters[q] = max(self.counters.get(q, 0), int(doc["sequence"]))
+        if doc.get("synced_at") is None and not doc.get("sync_refused"):
+            self.unsynced[doc["id"]] = None
 
     def insert(self, ticket: Ticket):
         doc_id = self.table.insert(ticket.to_dict())
         self.doc_ids[ticket.id] = doc_id
         self.counters[ticket.queue] = max(self.counters.get(ticket.queue, 0), ticket.sequence)
+        if ticket.synced_at is None:
+            self.unsynced[ticket.id] = None
+
+    def leave_outbox(self, ids, fields: dict) -> int:
+        """Write ``fields`` on the tickets ``ids`` of this day and drop them from the outbox."""
+        doc_ids = [self.doc_ids[i] for i in ids if i in self.doc_ids]
+        if doc_ids:
+            self.table.update(fields, doc_ids=doc_ids)
+            for i in ids:
+                self.unsynced.pop(i, None)
+        return len(doc_ids)
 
     def get(self, ticket_id):
         doc_id = self.doc_ids.get(ticket_id)
@@ -322,37 +336,39 @@ class Store:
         out: list[Ticket] = []
         with self._lock:
             for day in sorted(self._state["unsynced_days"]):
-                for doc in self._day(day).table.all():
-                    if doc.get("synced_at") is None:
-                        out.append(Ticket.from_dict(doc))
-                        if len(out) >= limit:
-                            return out
+                d = self._day(day)
+                for ticket_id in d.unsynced:
+                    out.append(d.get(ticket_id))
+                    if len(out) >= limit:
+                        return out
         return out
 
     def pending_count(self) -> int:
         with self._lock:
-            return sum(1 for day in self._state["unsynced_days"]
-                       for doc in self._day(day).table.all() if doc.get("synced_at") is None)
+            return sum(len(self._day(day).unsynced) for day in self._state["unsynced_days"])
 
     def mark_synced(self, ids, synced_at: str) -> int:
         """Mark tickets confirmed by the server; returns how many changed. One write per day."""
-        wanted = set(ids)
+        return self._leave_outbox(ids, {"synced_at": synced_at})
+
+    def set_aside(self, ids, reason: str) -> int:
+        """Take tickets the server will never accept (e.g. an id it holds for another
+        kiosk) out of the outbox, keeping them and the reason on disk; returns how many."""
+        return self._leave_outbox(ids, {"sync_refused": reason})
+
+    def _leave_outbox(self, ids, fields) -> int:
+        wanted = list(dict.fromkeys(ids))
         changed = 0
         with self._lock:
             for day in sorted(self._state["unsynced_days"]):
-                d = self._day(day)
-                doc_ids = [d.doc_ids[i] for i in wanted if i in d.doc_ids]
-                if doc_ids:
-                    d.table.update({"synced_at": synced_at}, doc_ids=doc_ids)
-                    changed += len(doc_ids)
-                    wanted.difference_update(i for i in list(wanted) if i in d.doc_ids)
+                changed += self._day(day).leave_outbox(wanted, fields)
             self._prune_synced_days()
         return changed
 
     def _prune_synced_days(self):
         """Drop past days with nothing left to sync from the outbox index."""
         done = [day for day in self._state["unsynced_days"] if day != self._state["office_day"]
-                and all(doc.get("synced_at") for doc in self._day(day).table.all())]
+                and not self._day(day).unsynced]
         if done:
             for day in done:
                 self._state["unsynced_days"].remove(day)

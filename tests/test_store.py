@@ -162,3 +162,19 @@ def test_no_leftover_temp_files(store, tmp_path):
     leftovers = [p for p in (tmp_path / "data").rglob("*.tmp")]
     assert leftovers == []
     assert os.access(tmp_path / "data" / "state.json", os.R_OK)
+
+
+def test_set_aside_takes_a_refused_ticket_out_of_the_outbox_but_keeps_it(store):
+    a, b = issue(store), issue(store)
+    assert store.set_aside([a.id], "id held by another kiosk") == 1
+    assert [t.id for t in store.pending_sync()] == [b.id]
+    assert store.get_ticket(a.id) is not None
+
+
+def test_outbox_survives_restart(tmp_path, clock):
+    s = Store(tmp_path / "d", clock=clock)
+    a, b, c = issue(s), issue(s), issue(s)
+    s.mark_synced([b.id], "x")
+    s.close()
+    s2 = Store(tmp_path / "d", clock=clock)
+    assert [t.id for t in s2.pending_sync()] == [a.id, c.id]
