@@ -67,6 +67,7 @@ class KioskRuntime:
                 return load_menu(path)
             except MenuError as exc:
                 log.error("ignoring the received menu: %s", exc)
+                self.store.set_setting("menu_etag", None)  # download it again
                 self.store.alerts.append(f"Menu dari server rusak, memakai menu bawaan ({exc})")
         return load_menu(self.config.menu_path)
 
@@ -112,11 +113,15 @@ class KioskRuntime:
             return
         client = SyncClient(self.config.server, self.config.kiosk.id)
         self.sync = SyncWorker(client, self.store, on_menu=self._on_server_menu,
-                               menu_version=lambda: self.menu.version)
+                               menu_version=lambda: self.menu.version,
+                               menu_etag=self.store.setting("menu_etag"))
         self.sync.start()
 
     def _on_server_menu(self, raw: bytes, etag=None):
+        """SyncWorker callback (worker thread): apply, then remember the ETag so a restart
+        does not download the same menu again."""
         self.apply_menu(raw, source="office server")
+        self.store.set_setting("menu_etag", etag)
 
     def stop(self) -> None:
         if self.sync is not None:
