@@ -98,9 +98,10 @@ def cmd_menu(args) -> int:
     rt = KioskRuntime(cfg)
     try:
         if args.action == "import":
-            rt.apply_menu(Path(args.path).read_bytes(), source=str(args.path))
-            rt.store.audit("admin", "menu-import", path=str(args.path), version=menu.version)
-            print(f"menu {menu.version} imported; the kiosk uses it from the next journey")
+            rt.apply_menu(Path(args.path).read_bytes(), source=str(args.path), role="admin")
+            print(f"menu {menu.version} installed (previous one kept in "
+                  f"{rt.menus.history_dir}); a running kiosk takes it at its next start or "
+                  f"staff reset")
         else:  # export
             Path(args.path).write_text(rt.menu.to_json(), encoding="utf-8")
             print(f"menu {rt.menu.version} exported to {args.path}")

@@ -7,17 +7,15 @@ adds only screens. No Kivy import here.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timezone
 
 from printer.worker import PrintWorker
 
 from .checkin import CheckinDesk
-from .menu import Menu, load_menu, parse_menu
-from .errors import MenuError
+from .menu import Menu
+from .menus import MenuLibrary
 from .slips import SlipService
 from .store import Store
-from .storage import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +41,10 @@ class KioskRuntime:
         k = config.kiosk
         self.store = Store(k.data_dir, tz=config.office.timezone, kiosk_id=k.id,
                            number_tag=k.number_tag, clock=clock)
-        self._menu_lock = threading.Lock()
-        self.menu = self._initial_menu()
+        self.menus = MenuLibrary(k.data_dir, config.menu_path, audit=self.store.audit)
+        if self.menus.problem:
+            self.store.alerts.append(self.menus.problem)
+            self.store.set_setting("menu_etag", None)  # download it again
         self.slips = SlipService(config, self.store)
         self.printer = PrintWorker(config.printer, on_result=self.slips.on_result,
                                    device_factory=device_factory)
@@ -56,34 +56,16 @@ class KioskRuntime:
 
     # -- menu ----------------------------------------------------------------
     @property
-    def _received_menu_path(self):
-        return self.config.kiosk.data_dir / "menu-received.json"
+    def menu(self) -> Menu:
+        """The menu in force; each new journey takes it (a journey keeps its own)."""
+        return self.menus.current
 
-    def _initial_menu(self) -> Menu:
-        """The last menu received from the office server if valid, else the configured file."""
-        path = self._received_menu_path
-        if path.exists():
-            try:
-                return load_menu(path)
-            except MenuError as exc:
-                log.error("ignoring the received menu: %s", exc)
-                self.store.set_setting("menu_etag", None)  # download it again
-                self.store.alerts.append(f"Menu dari server rusak, memakai menu bawaan ({exc})")
-        return load_menu(self.config.menu_path)
+    def apply_menu(self, raw: bytes, source="server", role="admin") -> Menu:
+        """Validate and install a new menu (previous one kept in history, change audited).
 
-    def apply_menu(self, raw: bytes, source="server") -> Menu:
-        """Validate and switch to a new menu (kept as last-good on disk).
-
-        Journeys already under way keep the menu they started with. Raises
-        MenuError and keeps the current menu when ``raw`` is invalid.
+        Raises MenuError and keeps the current menu when ``raw`` is invalid.
         """
-        menu = parse_menu(raw, source)
-        with self._menu_lock:
-            atomic_write_bytes(self._received_menu_path, raw if isinstance(raw, bytes)
-                               else raw.encode("utf-8"))
-            self.menu = menu
-        log.info("menu %s applied from %s", menu.version, source)
-        return menu
+        return self.menus.install(raw, role=role, source=source)
 
     # -- sync ----------------------------------------------------------------
     def now_serving(self) -> dict:
@@ -120,7 +102,7 @@ class KioskRuntime:
     def _on_server_menu(self, raw: bytes, etag=None):
         """SyncWorker callback (worker thread): apply, then remember the ETag so a restart
         does not download the same menu again."""
-        self.apply_menu(raw, source="office server")
+        self.apply_menu(raw, source="office server", role="office-server")
         self.store.set_setting("menu_etag", etag)
 
     def stop(self) -> None:

@@ -1,0 +1,140 @@
+"""The menu in force, the versions before it, and every change in the audit log.
+
+Layout under ``data_dir``::
+
+    menus/current.json              the menu in force (absent: the configured default file)
+    menus/history/<stamp>_<version>.json   every menu that was replaced, newest last
+
+A change is validated first, then installed with one atomic rename, so a kiosk
+never runs half a menu; journeys already under way keep the menu they started
+with (see :mod:`kiosk.checkin`). Every change is written to the audit log with
+who (role), what changed (per service and field, before and after) and when.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from .errors import MenuError
+from .menu import Menu, load_menu, parse_menu
+from .storage import atomic_write_bytes
+
+log = logging.getLogger(__name__)
+HISTORY_KEEP = 50
+
+
+def diff_menus(old: Menu | None, new: Menu) -> list[dict]:
+    """Field-level changes from ``old`` to ``new``.
+
+    Returns ``[{"what": "service kk-baru" | "queue B" | "menu", "field": "daily_quota",
+    "before": ..., "after": ...}, ...]``; added/removed items have field "(added)" /
+    "(removed)".
+    """
+    if old is None:
+        return [{"what": "menu", "field": "(installed)", "before": None, "after": new.version}]
+    changes = []
+
+    def compare(what, a: dict, b: dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                changes.append({"what": what, "field": key, "before": a.get(key),
+                                "after": b.get(key)})
+
+    def by(items, key):
+        return {getattr(i, key): i.model_dump(by_alias=True) for i in items}
+
+    for kind, items_old, items_new, key in (("queue", old.queues, new.queues, "prefix"),
+                                            ("service", old.services, new.services, "code")):
+        a, b = by(items_old, key), by(items_new, key)
+        for k in sorted(set(a) | set(b)):
+            if k not in a:
+                changes.append({"what": f"{kind} {k}", "field": "(added)", "before": None,
+                                "after": b[k]})
+            elif k not in b:
+                changes.append({"what": f"{kind} {k}", "field": "(removed)", "before": a[k],
+                                "after": None})
+            else:
+                compare(f"{kind} {k}", a[k], b[k])
+    top_old = old.model_dump(by_alias=True, exclude={"queues", "services"})
+    top_new = new.model_dump(by_alias=True, exclude={"queues", "services"})
+    compare("menu", top_old, top_new)
+    return changes
+
+
+class MenuLibrary:
+    """Owns ``data_dir/menus``; thread-safe.
+
+    Args:
+        data_dir: the kiosk's data directory.
+        default_path: the configured menu file, used while no menu was installed.
+        audit: ``f(role, action, **detail)`` (:meth:`kiosk.store.Store.audit`).
+
+    Raises MenuError from the constructor only when neither the installed menu
+    nor the default file is valid.
+    """
+
+    def __init__(self, data_dir, default_path, audit=lambda *a, **k: None):
+        self.dir = Path(data_dir) / "menus"
+        self.history_dir = self.dir / "history"
+        self.history_dir.mkdir(parents=True, exist_ok=True)
+        self.default_path = Path(default_path)
+        self.audit = audit
+        self._lock = threading.Lock()
+        self.problem = None  # plain words when the installed menu was unusable at start
+        self.current = self._load_current()
+
+    @property
+    def current_path(self) -> Path:
+        return self.dir / "current.json"
+
+    def _load_current(self) -> Menu:
+        if self.current_path.exists():
+            try:
+                return load_menu(self.current_path)
+            except MenuError as exc:
+                log.error("installed menu unusable, using %s: %s", self.default_path, exc)
+                self.problem = f"Menu terpasang rusak, memakai menu bawaan ({exc})"
+        return load_menu(self.default_path)
+
+    def install(self, raw: bytes | str, *, role: str, source: str) -> Menu:
+        """Validate ``raw`` and make it the menu in force; the replaced one goes to history.
+
+        Returns the new Menu. Raises MenuError (nothing changed) when invalid.
+        """
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        new = parse_menu(data, source)
+        with self._lock:
+            old = self.current
+            self._keep(old)
+            atomic_write_bytes(self.current_path, data)
+            self.current = new
+        self.audit(role, "menu-install", source=source, before=old.version, after=new.version,
+                   changes=diff_menus(old, new)[:200])
+        log.info("menu %s installed from %s by %s", new.version, source, role)
+        return new
+
+    def _keep(self, menu: Menu) -> None:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", menu.version)[:60]
+        atomic_write_bytes(self.history_dir / f"{stamp}_{safe}.json",
+                           menu.to_json().encode("utf-8"))
+        kept = sorted(self.history_dir.glob("*.json"))
+        for old in kept[:-HISTORY_KEEP]:
+            old.unlink(missing_ok=True)
+
+    def history(self) -> list[tuple[str, Path]]:
+        """``[(version, path), ...]`` of replaced menus, newest first."""
+        out = []
+        for path in sorted(self.history_dir.glob("*.json"), reverse=True):
+            out.append((path.stem.split("_", 1)[1] if "_" in path.stem else path.stem, path))
+        return out
+
+    def restore(self, path: Path, *, role: str) -> Menu:
+        """Bring back a menu from :meth:`history` (the current one goes to history)."""
+        path = Path(path)
+        if path.parent != self.history_dir:
+            raise MenuError(f"{path}: not a saved menu version", path=str(path))
+        return self.install(path.read_bytes(), role=role, source=f"restore {path.name}")
