@@ -35,6 +35,7 @@ class Journey:
     menu: Menu
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     service_code: str | None = None
+    priority: bool = False  # the resident chose the priority lane (lansia, disabilitas, hamil)
     confirmed: dict = field(default_factory=dict)  # rule -> ISO time of the tap
     result: CheckinResult | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -45,6 +46,14 @@ class Journey:
 
     def all_confirmed(self) -> bool:
         return all(rule in self.confirmed for rule in HEALTH_RULES)
+
+    @property
+    def queue(self) -> str | None:
+        """The queue the ticket will be drawn in: the priority lane when chosen and offered."""
+        lane = self.menu.priority_queue() if self.priority else None
+        if lane is not None:
+            return lane.prefix
+        return self.service.queue if self.service else None
 
 
 class CheckinDesk:
@@ -123,10 +132,10 @@ class CheckinDesk:
                 raise CheckinError("health rules not all confirmed", reason="rules")
             quota = schedule.quota_now(service, self.clock().astimezone(self.zone))
             ticket = self.store.issue_ticket(
-                service_code=service.code, queue=service.queue, language=journey.language,
+                service_code=service.code, queue=journey.queue, language=journey.language,
                 rules_confirmed=[(r, journey.confirmed[r]) for r in HEALTH_RULES],
                 menu_version=journey.menu.version, daily_quota=quota)
-            serving = self.now_serving().get(service.queue)
+            serving = self.now_serving().get(ticket.queue)
             ahead = self.store.people_ahead(ticket, serving)
             result = CheckinResult(ticket=ticket, people_ahead=ahead,
                                    wait_min=round(ahead * service.avg_service_min))

@@ -231,8 +231,16 @@ class Menu(_Model):
         """Enabled services in display order."""
         return sorted((s for s in self.services if s.enabled), key=lambda s: (s.order, s.code))
 
-    def counter_for(self, service: Service) -> str:
+    def counter_for(self, service: Service, queue: str | None = None) -> str:
+        """Counter (loket) serving ``service``; in another ``queue`` (the priority lane), that
+        queue's counter."""
+        if queue and queue != service.queue:
+            return self.queue(queue).counter
         return service.counter or self.queue(service.queue).counter
+
+    def priority_queue(self) -> Queue | None:
+        """The priority lane (lansia, disabilitas, ibu hamil), if the menu has one."""
+        return next((q for q in self.queues if q.priority), None)
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(by_alias=True, exclude_none=True), ensure_ascii=False,

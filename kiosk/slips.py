@@ -43,7 +43,7 @@ class SlipService:
         try:
             service = menu.service(ticket.service_code)
             name = service.names.get(ticket.language)
-            counter = menu.counter_for(service)
+            counter = menu.counter_for(service, ticket.queue)
             reqs = tuple(service.requirements.get(ticket.language))
         except KeyError:
             name, counter, reqs = ticket.service_code, "", ()

@@ -116,7 +116,7 @@ class JourneyFlow:
         screen.result = result
         screen.number = result.ticket.number
         screen.service_title = service.names.get(lang)
-        screen.counter = menu.counter_for(service)
+        screen.counter = menu.counter_for(service, result.ticket.queue)
         ahead = tr("Orang di depan Anda: {n}", n=result.people_ahead)
         if result.wait_min:
             ahead += "\n" + tr("Perkiraan menunggu: {m} menit", m=result.wait_min)

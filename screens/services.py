@@ -1,5 +1,5 @@
 """Service list: one big button per enabled service, closed or full ones marked."""
-from kivy.properties import ObjectProperty
+from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 from screens.widgets import ServiceButton
@@ -9,6 +9,8 @@ class ServicesScreen(Screen):
     """Filled by :meth:`show` from the journey's menu; a tap calls ``app.choose_service``."""
 
     journey = ObjectProperty(None, allownone=True)
+    has_priority = BooleanProperty(False)  # the menu offers a priority lane
+    priority = BooleanProperty(False)      # this resident chose it
 
     def show(self, journey, availability, describe):
         """Build the buttons.
@@ -17,6 +19,8 @@ class ServicesScreen(Screen):
         ``describe(service, availability)`` -> the note line (counter, closed, quota).
         """
         self.journey = journey
+        self.has_priority = journey.menu.priority_queue() is not None
+        self.priority = journey.priority
         grid = self.ids.grid
         grid.clear_widgets()
         for service in journey.menu.visible_services():
@@ -30,3 +34,8 @@ class ServicesScreen(Screen):
     def _chosen(self, button):
         from kivy.app import App
         App.get_running_app().choose_service(button.code)
+
+    def toggle_priority(self):
+        if self.journey is not None and self.has_priority:
+            self.journey.priority = not self.journey.priority
+            self.priority = self.journey.priority

@@ -117,3 +117,15 @@ def test_failing_after_commit_job_keeps_the_ticket(store, menu, clock):
     desk = CheckinDesk(store, lambda: menu, after_commit=[broken], clock=clock)
     assert desk.check_in(ready(desk)).ticket.number == "A001"
     assert len(store.tickets()) == 1
+
+
+def test_priority_lane_draws_from_its_own_queue_and_counter(desk):
+    desk.check_in(ready(desk, "ktp-baru"))
+    j = desk.begin("id")
+    j.priority = True
+    desk.select_service(j, "ktp-baru")
+    for rule in HEALTH_RULES:
+        desk.confirm_rule(j, rule)
+    r = desk.check_in(j)
+    assert r.ticket.number == "P001" and r.ticket.service_code == "ktp-baru"
+    assert j.menu.counter_for(j.service, r.ticket.queue) == "Loket Prioritas"

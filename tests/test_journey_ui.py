@@ -147,3 +147,19 @@ def test_failed_print_keeps_the_ticket_and_says_see_staff(make_app):
     assert "petugas" in screen.print_text
     t = app.runtime.store.tickets()[0]
     assert t.print_status == "failed" and t.print_error
+
+
+def test_priority_lane_toggle_gives_a_priority_number(kiosk_app):
+    app = kiosk_app
+    driver.tap(app.sm.get_screen("welcome").ids.lang_id)
+    services = app.sm.get_screen("services")
+    driver.tap(services.ids.priority)
+    assert services.priority
+    driver.tap(list(reversed(services.ids.grid.children))[0])
+    rules = app.sm.get_screen("rules")
+    for card in rules.cards():
+        driver.tap(card)
+    driver.tap(rules.ids.take)
+    driver.pump_until(lambda: app.sm.current == "ticket")
+    screen = app.sm.get_screen("ticket")
+    assert screen.number == "P001" and screen.counter == "Loket Prioritas"

@@ -84,8 +84,9 @@ def test_ktp_services_share_queue_a(menu):
 
 
 def test_queues_a_to_h_each_with_own_counter(menu):
-    assert [q.prefix for q in menu.queues] == list("ABCDEFGH")
-    assert [q.counter for q in menu.queues] == [f"Loket {i}" for i in range(1, 9)]
+    assert [q.prefix for q in menu.queues] == list("ABCDEFGHP")
+    assert [q.counter for q in menu.queues[:8]] == [f"Loket {i}" for i in range(1, 9)]
+    assert menu.priority_queue().prefix == "P" and menu.queues[8].counter == "Loket Prioritas"
     for q in menu.queues:
         assert q.names.id and q.names.en, q.prefix
     assert all(menu.counter_for(s) == menu.queue(s.queue).counter for s in menu.services)

@@ -1,4 +1,5 @@
 """Every user-facing message has an English translation; Indonesian is the source."""
+import ast
 import re
 from pathlib import Path
 
@@ -17,7 +18,8 @@ def messages(globs, pattern):
     found = set()
     for g in globs:
         for path in ROOT.glob(g):
-            found.update(m.group(2) for m in pattern.finditer(path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+            found.update(ast.literal_eval(m.group(0)[3:]) for m in pattern.finditer(text))
     return found
 
 
