@@ -16,6 +16,7 @@ hand out a number twice.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -122,8 +123,23 @@ class Store:
             raise StoreError(f"data directory {self.dir} is not writable ({exc}). Set "
                              f"[kiosk] data_dir in kiosk.ini to a writable folder, or fix its "
                              f"owner/permissions.") from None
+        self._lock_fd = self._take_directory_lock()
+        for leftover in [*self.dir.glob(".*.tmp"), *self.days_dir.glob(".*.tmp")]:
+            leftover.unlink(missing_ok=True)  # an interrupted atomic write: never the data
         self._state_path = self.dir / "state.json"
         self._state = self._load_state()
+
+    def _take_directory_lock(self) -> int:
+        """One writer per data directory: a second kiosk process on it is refused."""
+        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise StoreError(f"data directory {self.dir} is in use by another kiosk process. "
+                             f"Stop the other one first, or give this kiosk its own "
+                             f"[kiosk] data_dir in kiosk.ini.") from None
+        return fd
 
     # -- state ---------------------------------------------------------------
     def _load_state(self) -> dict:
@@ -430,3 +446,6 @@ class Store:
             for d in self._days.values():
                 d.db.close()
             self._days.clear()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)  # releases the directory lock
+                self._lock_fd = None

@@ -1,6 +1,7 @@
 """The ticket store: durable, numbered, never repeating, never silently empty."""
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,15 @@ def test_outbox_survives_restart(tmp_path, clock):
     s.close()
     s2 = Store(tmp_path / "d", clock=clock)
     assert [t.id for t in s2.pending_sync()] == [a.id, c.id]
+
+
+def test_a_second_process_on_the_same_data_dir_is_refused(tmp_path, clock):
+    import subprocess
+    import sys
+    s = Store(tmp_path / "d", clock=clock)
+    code = ("import sys; sys.path.insert(0, %r); from kiosk.store import Store; "
+            "Store(%r)" % (str(Path(__file__).resolve().parent.parent), str(tmp_path / "d")))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode != 0 and "in use by another kiosk process" in proc.stderr
+    s.close()
+    Store(tmp_path / "d", clock=clock).close()  # free again after close
