@@ -18,83 +18,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
-from kivy.uix.screenmanager import Screen
 
 from kiosk import pins
 from kiosk.config import load_config
 from kiosk.errors import KioskError
 from kiosk.i18n import translator
+from kiosk.menus import MenuLibrary
 from screens import staffview
+from screens.staffview import ConfirmScreen, PinScreen, ReprintScreen, StaffHomeScreen
 
 log = logging.getLogger(__name__)
-SCREENS = ("staff_pin", "staff_home", "staff_reprint", "staff_confirm")
-
-
-class StaffScreen(Screen):
-    """Base of the staff screens: ``t('...', root.lang)`` translates in the staff domain."""
-
-    lang = StringProperty("id")
-
-    def t(self, message: str, lang: str | None = None, **kwargs) -> str:
-        return translator(lang or self.lang, "staff")(message, **kwargs)
-
-
-class PinScreen(StaffScreen):
-    """Digit keys, masked dots; the digits never leave this object except to be verified."""
-
-    dots = StringProperty("")
-    message = StringProperty("")
-    usable = BooleanProperty(True)  # False: no PIN set, locked, or checking
-    entered = ""
-
-    def key(self, digit: str) -> None:
-        if self.usable and len(self.entered) < 8:
-            self.entered += digit
-            self.dots = "\u25cf " * len(self.entered)
-
-    def erase(self) -> None:
-        self.entered = self.entered[:-1]
-        self.dots = "\u25cf " * len(self.entered)
-
-    def clear(self) -> None:
-        self.entered, self.dots = "", ""
-
-
-class StaffHomeScreen(StaffScreen):
-    """Filled by :meth:`StaffMode.refresh`; buttons call ``app.staff.<action>()``."""
-
-    role = StringProperty("staff")
-    alerts = StringProperty("")
-    printer_text = StringProperty("")
-    paper_text = StringProperty("")
-    paper_warning = StringProperty("")
-    counts_text = StringProperty("")
-    sync_text = StringProperty("")
-    has_sync = BooleanProperty(False)
-    out_of_service = BooleanProperty(False)
-    failed = ListProperty([])  # staffview.TicketRow, today's failed prints
-    last_number = StringProperty("")
-    message = StringProperty("")
-    busy = BooleanProperty(False)
-
-
-class ReprintScreen(StaffScreen):
-    """Today's failed slips (and the last ticket), one "Cetak ulang" button each."""
-
-    rows = ListProperty([])
-    message = StringProperty("")
-
-    def on_rows(self, *_args):
-        staffview.fill_reprint_list(self, self.ids.rows_box, self.rows)
-
-
-class ConfirmScreen(StaffScreen):
-    """A second confirmation for actions that cannot be undone."""
-
-    title = StringProperty("")
-    body = StringProperty("")
-    confirm_text = StringProperty("")
+_CLASSES = {"staff_pin": PinScreen, "staff_home": StaffHomeScreen,
+            "staff_reprint": ReprintScreen, "staff_confirm": ConfirmScreen}
+SCREENS = tuple(_CLASSES)
 
 
 class StaffMode:
@@ -115,9 +51,6 @@ class StaffMode:
         self._confirm_action = None
         self._locked_until = 0.0  # time.monotonic() when the pad unlocks
         self.pins = pins.PinStore.for_config(app.kiosk_config)
-        for cls, name in ((PinScreen, "staff_pin"), (StaffHomeScreen, "staff_home"),
-                          (ReprintScreen, "staff_reprint"), (ConfirmScreen, "staff_confirm")):
-            app.sm.add_widget(cls(name=name))
         app.bind(on_stop=lambda *_a: self.shutdown())
         self._show_service_state(bool(self.store.setting("out_of_service", False)))
 
@@ -131,7 +64,11 @@ class StaffMode:
         return self.app.runtime.store
 
     def screen(self, name):
-        return self.app.sm.get_screen(name)
+        """The screen ``name``; staff screens are built on first use (faster cold start)."""
+        sm = self.app.sm
+        if name in SCREENS and not sm.has_screen(name):
+            sm.add_widget(_CLASSES[name](name=name, lang=self.lang))
+        return sm.get_screen(name)
 
     def t(self, message, **kwargs) -> str:
         return translator(self.lang, "staff")(message, **kwargs)
@@ -168,11 +105,16 @@ class StaffMode:
         """On the worker: one audit line with the logged-in role."""
         self.store.audit(self.role or "staff", action, **detail)
 
+    def _built(self):
+        return [self.app.sm.get_screen(n) for n in SCREENS if self.app.sm.has_screen(n)]
+
     def _say(self, text):
-        self.screen("staff_home").message = text
-        self.screen("staff_reprint").message = text
+        for screen in self._built():
+            if hasattr(screen, "message") and screen.name != "staff_pin":
+                screen.message = text
 
     def _go(self, name):
+        self.screen(name)
         self.app.sm.current = name
 
     def shutdown(self):
@@ -259,11 +201,11 @@ class StaffMode:
             log.info("staff mode idle for %.0f s: back to welcome", idle_s)
             self.close(reason="idle")
             return
-        pad = self.screen("staff_pin")
         if self.app.sm.current == "staff_pin" and self._locked_until:
             left = self._locked_until - time.monotonic()
             if left <= 0:
                 self._locked_until = 0.0
+                pad = self.screen("staff_pin")
                 pad.usable, pad.message = True, ""
             else:
                 self._lock_pad(left)
@@ -275,7 +217,8 @@ class StaffMode:
             self._run(lambda: self.store.audit(role, "logout", reason=reason))
         self.role = None
         self._confirm_action = None
-        self.screen("staff_pin").clear()
+        if self.app.sm.has_screen("staff_pin"):
+            self.screen("staff_pin").clear()
         self._set_lang("id")
         self.app.flow.reset()
 
@@ -285,8 +228,8 @@ class StaffMode:
 
     def _set_lang(self, lang):
         self.lang = lang
-        for name in SCREENS:
-            self.screen(name).lang = lang
+        for screen in self._built():
+            screen.lang = lang
 
     # -- refresh -------------------------------------------------------------
     def refresh(self, ask_printer=False):
@@ -308,10 +251,12 @@ class StaffMode:
 
     def _show(self, snap):
         home = self.screen("staff_home")
-        view = staffview.describe(snap, self.app.kiosk_config, self.rt.menu, self.t)
+        view = staffview.describe(snap, self.app.kiosk_config, self.rt.menu, self.t,
+                                 self.store._zone)
         for key, value in view.items():
             setattr(home, key, value)
-        self.screen("staff_reprint").rows = staffview.reprint_rows(snap, self.rt.menu, self.t)
+        if self.app.sm.has_screen("staff_reprint"):
+            self.screen("staff_reprint").rows = staffview.reprint_rows(snap, self.rt.menu, self.t)
 
     def refresh_printer(self):
         self._run(lambda: self._audit("printer-status"))
@@ -400,16 +345,11 @@ class StaffMode:
         rt, app = self.rt, self.app
 
         def work():
-            old = rt.config
-            cfg = load_config(old.path) if old.path is not None else old
-            rt.config = cfg
-            try:
-                menu = rt._initial_menu()  # the office server's menu if valid, else the file
-            except KioskError:
-                rt.config = old
-                raise
-            rt.slips.config = cfg
-            rt.menu = menu
+            cfg = load_config(rt.config.path) if rt.config.path is not None else rt.config
+            # as at start: the installed (server/admin) menu if valid, else the configured file
+            menus = MenuLibrary(cfg.kiosk.data_dir, cfg.menu_path, audit=self.store.audit)
+            menu = menus.current
+            rt.config, rt.slips.config, rt.menus = cfg, cfg, menus
             rt.printer.reconfigure(cfg.printer)
             dropped = rt.printer.clear()
             self._audit("reset", menu=menu.version, dropped_jobs=dropped)

@@ -33,8 +33,20 @@ class StaffCorner(Label):
         pass
 
 
+OUT_OF_SERVICE = ("Maaf, kiosk sedang tidak melayani.\nSilakan menuju meja informasi.\n"
+                  "Sorry, this kiosk is out of service. Please go to the information desk.")
+
+
 class WelcomeScreen(Screen):
-    """Language buttons call ``app.start_journey(lang)``."""
+    """Language buttons call ``app.start_journey(lang)``.
+
+    Out of service (staff mode): the language buttons give way to a notice and
+    no journey can start.
+    """
 
     notice = StringProperty("")
     closed = BooleanProperty(False)
+
+    def set_out_of_service(self, on: bool) -> None:
+        self.closed = on
+        self.notice = OUT_OF_SERVICE if on else ""
