@@ -238,7 +238,6 @@ def set_pin_command(config, role: str = "staff", stdin=None, out=None) -> int:
     success, 1 when the PIN is refused (format, mismatch), 2 when it cannot be
     stored.
     """
-    from .store import Store
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     first, second = _ask_pin(stdin)
@@ -252,15 +251,38 @@ def set_pin_command(config, role: str = "staff", stdin=None, out=None) -> int:
         return 1
     try:
         PinStore.for_config(config).set_pin(role, first)
-        store = Store(config.kiosk.data_dir, tz=config.office.timezone,
-                      kiosk_id=config.kiosk.id)
-        try:
-            store.audit("admin", "set-pin", target=role, via="cli")
-        finally:
-            store.close()
+        _audit_set_pin(config, role)
     except (StoreError, OSError) as exc:
         print(f"PIN tidak dapat disimpan / the PIN could not be saved: {exc}", file=out)
         return 2
     print(f"PIN {role} disimpan di {Path(config.kiosk.data_dir) / PIN_FILE}. / "
           f"The {role} PIN is set.", file=out)
     return 0
+
+
+def _audit_set_pin(config, role: str) -> None:
+    """Audit ``set-pin`` through the store; while the kiosk runs (it holds the data
+    directory's lock) append the same line to audit.jsonl directly: an O_APPEND write
+    of one short line does not interleave with the kiosk's own."""
+    from .store import Store
+    try:
+        store = Store(config.kiosk.data_dir, tz=config.office.timezone, kiosk_id=config.kiosk.id)
+    except StoreError:
+        import os
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+        entry = {"at": datetime.now(ZoneInfo(config.office.timezone)).isoformat(
+            timespec="seconds"), "role": "admin", "action": "set-pin", "target": role,
+            "via": "cli"}
+        fd = os.open(Path(config.kiosk.data_dir) / "audit.jsonl",
+                     os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(fd, (json.dumps(entry) + "\n").encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return
+    try:
+        store.audit("admin", "set-pin", target=role, via="cli")
+    finally:
+        store.close()

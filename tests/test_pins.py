@@ -145,6 +145,17 @@ def test_set_pin_command_reads_stdin_and_audits(config):
     assert "73914" not in audit
 
 
+def test_set_pin_works_while_the_kiosk_holds_the_data_directory(config):
+    from kiosk.store import Store
+    running = Store(config.kiosk.data_dir)
+    try:
+        assert set_pin_command(config, "staff", stdin=Pipe("8642\n"), out=io.StringIO()) == 0
+        assert running.audit_entries()[-1]["action"] == "set-pin"
+    finally:
+        running.close()
+    assert PinStore.for_config(config).verify("8642").role == "staff"
+
+
 @pytest.mark.parametrize("text", ["1234\n4321\n", "12\n", ""])
 def test_set_pin_command_refuses_mismatch_and_bad_format(config, text):
     out = io.StringIO()
