@@ -1,264 +1,45 @@
-"""Offline-first sync with the office server: an HTTP client and a background worker.
+"""Offline-first sync with the office server: the background worker and ``kiosk sync --once``.
 
-* :class:`SyncClient` speaks the office server's API v1 over one
-  ``requests.Session`` (bearer token, TLS verified unless configured off).
-  Every call is one *attempt*: it runs in a short-lived daemon thread and is
-  abandoned at ``[server] attempt_deadline_s``, so a hung name lookup
-  (``getaddrinfo`` has no timeout) or a server that drips bytes cannot hold the
-  caller. Inside, each request has ``timeout=(connect_timeout_s,
-  read_timeout_s)``. Every transport, HTTP and payload failure is translated
-  at one boundary (:meth:`SyncClient._exchange`) into
-  :class:`~kiosk.errors.SyncError` with ``kind`` in :data:`KINDS`, a plain
-  message, ``status`` and ``retry_after_s``.
 * :class:`SyncWorker` drains the store's outbox in batches on its own thread
   (never the UI thread), fetches the menu with ``ETag`` in the same attempt,
-  and backs off with jitter while the server is unreachable.
+  and backs off with jitter while the server is unreachable. The HTTP side,
+  timeouts and the error boundary are :class:`~kiosk.sync_client.SyncClient`
+  (re-exported here).
+* :func:`sync_once_command` is ``kiosk sync --once``: one attempt, a short
+  report for staff, an exit status.
 
 Exactly once: the ticket ``id`` is the idempotency key (the server upserts by
 it) and the worker marks synced only ids the server listed as accepted; a lost
-reply means the batch is sent again and the server stores nothing new.
+reply means the batch is sent again and the server stores nothing new. Ids the
+server refuses (held for another kiosk) are set aside in the store, kept on
+disk with the reason, so they never block the outbox.
+
+Messages for staff (``SyncStatus.last_error``, ``menu_error``, the report) are
+plain Indonesian first, with a short English gloss.
 """
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
-import socket
+import sys
 import threading
 import time
-from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
-import requests
-
-from . import __version__
 from .errors import MenuError, SyncError
-from .menu import MAX_MENU_BYTES, parse_menu
+from .menu import parse_menu
+from .sync_client import (KINDS, OFFLINE_KINDS, SyncClient, UploadReply, aware_iso,
+                          parse_retry_after)
+
+__all__ = ["KINDS", "SyncClient", "SyncReport", "SyncStatus", "SyncWorker", "UploadReply",
+           "parse_retry_after", "sync_once_command"]
 
 log = logging.getLogger(__name__)
 
-#: ``SyncError.kind`` values raised here.
-KINDS = ("offline", "timeout", "dns", "tls", "auth", "server", "bad_reply")
-#: Abandoned attempts still running (e.g. stuck in a name lookup) before new ones are refused.
-MAX_STUCK_ATTEMPTS = 2
-_OFFLINE_KINDS = ("offline", "timeout", "dns")
-
-
-@dataclass(frozen=True)
-class UploadReply:
-    """The server's answer to an upload.
-
-    ``accepted_ids``: ids it now holds; ``refused_ids``: ids it holds for another
-    kiosk; ``server_time``: ISO 8601 with offset; ``now_serving``: ``{"A": 12}``.
-    """
-
-    accepted_ids: tuple
-    server_time: str
-    now_serving: dict
-    refused_ids: tuple = ()
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None or when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def _aware_iso(value) -> datetime:
-    stamp = datetime.fromisoformat(value)
-    if stamp.tzinfo is None:
-        raise ValueError("server_time has no UTC offset")
-    return stamp
-
-
-class SyncClient:
-    """The kiosk's side of the office server API (``/api/v1``).
-
-    Args:
-        server_cfg: :class:`kiosk.config.ServerConfig` (url, token, TLS, timeouts in s).
-        kiosk_id: this kiosk's id; uploads carry it and the server checks it against the token.
-
-    Every public method raises :class:`SyncError` on failure, within
-    ``attempt_deadline_s`` seconds.
-    """
-
-    def __init__(self, server_cfg, kiosk_id: str):
-        self.cfg, self.kiosk_id = server_cfg, kiosk_id
-        self.base = server_cfg.url.rstrip("/")
-        parts = urlsplit(self.base)
-        self.host = parts.hostname or ""
-        self.port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.session = requests.Session()
-        self.session.trust_env = False  # kiosk.ini is the only source of proxies and CAs
-        self.session.headers["Authorization"] = f"Bearer {server_cfg.token}"
-        self.session.headers["User-Agent"] = f"dukcapil-kiosk/{__version__} ({kiosk_id})"
-        if not server_cfg.verify_tls:
-            self.session.verify = False
-        elif server_cfg.ca_bundle:
-            self.session.verify = str(server_cfg.ca_bundle)
-        self.timeout = (server_cfg.connect_timeout_s, server_cfg.read_timeout_s)
-        self._stuck: list[threading.Thread] = []
-
-    # -- public calls --------------------------------------------------------
-    def upload(self, tickets: list, menu_version: str = "") -> UploadReply:
-        """POST a batch of :class:`~kiosk.models.Ticket`; returns :class:`UploadReply`."""
-        body = {"kiosk_id": self.kiosk_id, "menu_version": menu_version,
-                "tickets": [t.to_dict() for t in tickets]}
-
-        def run(phase):
-            data = self._request(phase, "POST", "/api/v1/checkins", json=body).json()
-            accepted, refused = data["accepted"], data.get("refused", [])
-            serving = data.get("now_serving") or {}
-            if not all(isinstance(i, str) for i in accepted + refused) or not all(
-                    isinstance(k, str) and isinstance(v, int) for k, v in serving.items()):
-                raise ValueError("accepted/now_serving have the wrong shape")
-            _aware_iso(data["server_time"])
-            return UploadReply(tuple(accepted), data["server_time"], dict(serving),
-                               tuple(refused))
-        return self._exchange("upload", run)
-
-    def fetch_menu(self, etag: str | None = None, menu_version: str = ""):
-        """GET the menu: ``(menu_bytes, etag)``; ``(None, etag)`` if unchanged (304),
-        ``(None, None)`` if the server has none (404). At most MAX_MENU_BYTES + 1 bytes are read.
-        """
-        headers = {"If-None-Match": etag} if etag else {}
-        if menu_version:
-            headers["X-Kiosk-Menu-Version"] = menu_version
-
-        def run(phase):
-            resp = self._request(phase, "GET", "/api/v1/menu", headers=headers, stream=True,
-                                 ok=(200, 304, 404))
-            with resp:
-                if resp.status_code == 404:
-                    return None, None
-                if resp.status_code == 304:
-                    return None, resp.headers.get("ETag", etag)
-                body = bytearray()
-                for chunk in resp.iter_content(64 * 1024):
-                    body += chunk
-                    if len(body) > MAX_MENU_BYTES:
-                        break
-                return bytes(body), resp.headers.get("ETag")
-        return self._exchange("menu", run)
-
-    def health(self) -> dict:
-        """GET /api/v1/health: ``{"status": "ok", "server_time": ISO 8601}``."""
-        def run(phase):
-            data = self._request(phase, "GET", "/api/v1/health").json()
-            _aware_iso(data["server_time"])
-            return data
-        return self._exchange("health", run)
-
-    def close(self) -> None:
-        self.session.close()
-
-    # -- the one boundary ----------------------------------------------------
-    def _exchange(self, what: str, run):
-        """Run ``run(phase)`` in a daemon thread; its result, or SyncError by the deadline."""
-        self._stuck = [t for t in self._stuck if t.is_alive()]
-        if len(self._stuck) >= MAX_STUCK_ATTEMPTS:
-            raise SyncError("Earlier attempts to reach the office server are still hanging "
-                            "(network or name lookup); waiting for them to end.", kind="timeout")
-        phase = {"now": "dns"}
-        future: Future = Future()
-
-        def target():
-            try:
-                future.set_result(run(phase))
-            except BaseException as exc:  # handed to the caller's thread
-                future.set_exception(exc)
-        thread = threading.Thread(target=target, name=f"sync-{what}", daemon=True)
-        thread.start()
-        deadline = self.cfg.attempt_deadline_s
-        try:
-            return future.result(timeout=deadline)
-        except FutureTimeout:
-            self._stuck.append(thread)
-            if phase["now"] == "dns":
-                raise SyncError(f"Looking up the office server's name ({self.host}) took more "
-                                f"than {deadline:g} s; check the network's DNS.",
-                                kind="dns") from None
-            raise SyncError(f"The office server did not finish answering within {deadline:g} s.",
-                            kind="timeout") from None
-        except Exception as exc:
-            raise self._translate(exc) from exc
-
-    def _request(self, phase, method, path, *, ok=(200,), **kwargs) -> requests.Response:
-        socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
-        phase["now"] = "http"
-        resp = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
-        if resp.status_code not in ok:
-            raise self._status_error(resp)
-        return resp
-
-    def _status_error(self, resp) -> SyncError:
-        code = resp.status_code
-        try:
-            detail = str(resp.json().get("detail", ""))[:200]
-        except (ValueError, AttributeError):
-            detail = ""
-        resp.close()
-        if code == 401:
-            return SyncError(f"The office server does not accept this kiosk's token (HTTP 401). "
-                             f"Ask the admin for a new one (kiosk-office add-kiosk "
-                             f"{self.kiosk_id}) and set [server] token.", kind="auth", status=code)
-        if code == 403:
-            return SyncError(f"The office server refused this kiosk (HTTP 403): {detail}",
-                             kind="auth", status=code)
-        retry = parse_retry_after(resp.headers.get("Retry-After"))
-        busy = " (busy)" if code in (429, 503) else ""
-        return SyncError(f"The office server answered with an error{busy} (HTTP {code}); "
-                         f"tickets stay on the kiosk and are sent later.", kind="server",
-                         status=code, retry_after_s=retry)
-
-    def _translate(self, exc: BaseException) -> SyncError:
-        if isinstance(exc, SyncError):
-            return exc
-        where = f"{self.host}:{self.port}"
-        if isinstance(exc, socket.gaierror) or _caused_by_name_lookup(exc):
-            return SyncError(f"The office server's name ({self.host}) could not be found; check "
-                             f"[server] url and the network.", kind="dns")
-        if isinstance(exc, requests.exceptions.SSLError):
-            return SyncError(f"The office server's certificate could not be verified ({where}); "
-                             f"check [server] ca_bundle.", kind="tls")
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return SyncError(f"No connection to the office server ({where}) within "
-                             f"{self.timeout[0]:g} s; the network may be down.", kind="offline")
-        if isinstance(exc, requests.exceptions.ReadTimeout):
-            return SyncError(f"The office server did not answer within {self.timeout[1]:g} s.",
-                             kind="timeout")
-        if isinstance(exc, requests.exceptions.ConnectionError):
-            return SyncError(f"The office server ({where}) cannot be reached; the network may "
-                             f"be down.", kind="offline")
-        if isinstance(exc, (requests.exceptions.RequestException, ValueError, KeyError,
-                            TypeError, AttributeError)):
-            return SyncError(f"The office server's answer could not be understood "
-                             f"({type(exc).__name__}).", kind="bad_reply")
-        return SyncError(f"Unexpected sync failure ({type(exc).__name__}: {exc}).",
-                         kind="bad_reply")
-
-
-def _caused_by_name_lookup(exc: BaseException) -> bool:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, socket.gaierror) or type(exc).__name__ == "NameResolutionError":
-            return True
-        exc = getattr(exc, "reason", None) or exc.__cause__ or exc.__context__ or (
-            exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None)
-        seen += 1
-    return False
+#: Reason stored with a ticket the server refused (``Store.set_aside``).
+REFUSED_REASON = ("Server kantor menyimpan id tiket ini untuk kiosk lain; tiket disisihkan dan "
+                  "tetap tersimpan di kiosk. (Id held by another kiosk; set aside.)")
 
 
 @dataclass(frozen=True)
@@ -269,7 +50,8 @@ class SyncStatus:
     ``last_error``: plain words or None; ``backlog``: tickets not yet confirmed
     (as of the last attempt); ``now_serving``: ``{"A": 12}``; ``server_clock_skew_s``:
     server clock minus kiosk clock in s; ``menu_error``: why the last menu served
-    was refused, or None.
+    was refused, or None; ``set_aside``: tickets the server refused (id held by
+    another kiosk) taken out of the outbox since the worker started.
     """
 
     online: bool | None = None
@@ -281,12 +63,14 @@ class SyncStatus:
     error_kind: str | None = None
     menu_error: str | None = None
     menu_etag: str | None = None
+    set_aside: int = 0
 
 
 @dataclass(frozen=True)
 class SyncReport:
     """One attempt: ``uploaded`` tickets confirmed in ``batches`` requests, ``backlog`` left,
-    ``menu`` in none | unchanged | updated | refused | skipped, ``error`` (plain words)."""
+    ``menu`` in none | unchanged | updated | refused | skipped, ``error`` (plain words),
+    ``set_aside``: tickets the server refused and the store took out of the outbox."""
 
     uploaded: int
     batches: int
@@ -296,6 +80,7 @@ class SyncReport:
     error_kind: str | None = None
     retry_after_s: float | None = None
     duration_s: float = 0.0
+    set_aside: int = 0
 
     @property
     def ok(self) -> bool:
@@ -308,7 +93,8 @@ class SyncWorker:
     Args:
         client: a :class:`SyncClient` (or anything with ``upload``/``fetch_menu``).
         store: has ``pending_sync(limit) -> list[Ticket]``, ``mark_synced(ids, synced_at_iso)``
-            and ``pending_count() -> int`` (:class:`kiosk.store.Store`).
+            and ``pending_count() -> int`` (:class:`kiosk.store.Store`); if it also has
+            ``set_aside(ids, reason)``, ids the server refuses leave the outbox through it.
         on_status: ``f(SyncStatus)``, called on the worker thread after each attempt.
         clock: monotonic seconds (tests may pass a fake).
         on_menu: ``f(menu_bytes, etag)``, called on the worker thread with a new menu that
@@ -373,7 +159,7 @@ class SyncWorker:
         """
         with self._attempt_lock:
             started = self.clock()
-            progress, menu, err = [0, 0], "skipped", None
+            progress, menu, err = [0, 0, 0], "skipped", None
             try:
                 self._drain(progress)
                 menu = self._check_menu()
@@ -383,7 +169,7 @@ class SyncWorker:
             backlog = self.store.pending_count()
             report = SyncReport(progress[0], progress[1], backlog, menu, str(err) if err else None,
                                 err.kind if err else None, err.retry_after_s if err else None,
-                                self.clock() - started)
+                                self.clock() - started, set_aside=progress[2])
             self._record(report)
         self._notify()
         return report
@@ -392,7 +178,8 @@ class SyncWorker:
         return self._menu_version() if callable(self._menu_version) else self._menu_version
 
     def _drain(self, progress: list) -> None:
-        """Upload batches until none is left; ``progress`` = [tickets confirmed, requests]."""
+        """Upload batches until none is left; ``progress`` = [tickets confirmed, requests,
+        tickets set aside]. Stops early when a batch moves nothing out of the outbox."""
         for _ in range(self.store.pending_count() // self.batch_size + 2):
             batch = self.store.pending_sync(self.batch_size)
             if not batch:
@@ -402,16 +189,30 @@ class SyncWorker:
             self._took_reply(reply)
             ids = {t.id for t in batch}
             accepted = [i for i in reply.accepted_ids if i in ids]
-            if reply.refused_ids:
-                log.error("office server refused %d ticket ids held by another kiosk: %s",
-                          len(reply.refused_ids), ", ".join(reply.refused_ids[:5]))
-            if not accepted:
+            if accepted:
+                self.store.mark_synced(accepted, reply.server_time)
+                progress[0] += len(accepted)
+            aside = self._set_aside([i for i in reply.refused_ids if i in ids])
+            progress[2] += aside
+            if not accepted and not aside:
                 break
-            self.store.mark_synced(accepted, reply.server_time)
-            progress[0] += len(accepted)
+
+    def _set_aside(self, refused: list) -> int:
+        """Take refused ids out of the outbox (if the store can); returns how many left it."""
+        if not refused:
+            return 0
+        log.error("office server refused %d ticket ids held by another kiosk: %s",
+                  len(refused), ", ".join(refused[:5]))
+        set_aside = getattr(self.store, "set_aside", None)
+        if set_aside is None:
+            return 0
+        moved = set_aside(refused, REFUSED_REASON)
+        with self._lock:
+            self._status = replace(self._status, set_aside=self._status.set_aside + moved)
+        return moved
 
     def _took_reply(self, reply: UploadReply) -> None:
-        skew = (_aware_iso(reply.server_time) - datetime.now(timezone.utc)).total_seconds()
+        skew = (aware_iso(reply.server_time) - datetime.now(timezone.utc)).total_seconds()
         with self._lock:
             self._status = replace(self._status, now_serving=dict(reply.now_serving),
                                    server_clock_skew_s=round(skew, 3))
@@ -425,15 +226,16 @@ class SyncWorker:
             parse_menu(body, source="menu from the office server")
         except MenuError as exc:
             log.error("refused the menu served by the office server: %s", exc)
-            self._set(menu_error=f"The office server's menu was refused; the current menu "
-                                 f"stays. {exc}")
+            self._set(menu_error=f"Menu dari server kantor ditolak; menu yang sekarang tetap "
+                                 f"dipakai. (Menu refused.) {exc}")
             return "refused"
         if self.on_menu is not None:
             try:
                 self.on_menu(body, new_etag)
             except Exception as exc:  # the app's callback must not end the worker
                 log.exception("applying the new menu failed")
-                self._set(menu_error=f"The new menu could not be applied: {exc}")
+                self._set(menu_error=f"Menu baru tidak dapat dipasang; menu yang sekarang "
+                                     f"tetap dipakai. (Menu not applied.) {exc}")
                 return "refused"
         self._set(menu_error=None, menu_etag=new_etag)
         return "updated"
@@ -452,7 +254,7 @@ class SyncWorker:
         self._failures += 1
         if report.retry_after_s is not None:
             self._not_before = self.clock() + min(report.retry_after_s, self.max_backoff_s)
-        self._set(online=report.error_kind not in _OFFLINE_KINDS, last_error=report.error,
+        self._set(online=report.error_kind not in OFFLINE_KINDS, last_error=report.error,
                   error_kind=report.error_kind, backlog=report.backlog)
 
     def _notify(self) -> None:
@@ -486,10 +288,77 @@ class SyncWorker:
             except Exception as exc:  # a store failure must not end the thread
                 log.exception("sync attempt crashed")
                 self._failures += 1
-                self._set(last_error=f"Sync stopped by an internal error: {exc}",
+                self._set(last_error=f"Sinkronisasi terhenti karena kesalahan di kiosk: "
+                                     f"{exc} (internal error)",
                           error_kind="internal")
                 self._notify()
             self._wake.wait(self.next_delay_s(report))
             hold = self._not_before - self.clock()
             if hold > 0 and not self._stop.is_set():
                 self._stop.wait(min(hold, self.max_backoff_s))
+
+
+_MENU_WORDS = {"none": "belum ada menu di server (none published)",
+               "unchanged": "tidak berubah (unchanged)",
+               "updated": "diperbarui dan dipasang (updated)",
+               "refused": "ditolak; menu yang sekarang tetap dipakai (refused)",
+               "skipped": "tidak diperiksa (skipped)"}
+
+
+def sync_once_command(config, out=None) -> int:
+    """``kiosk sync --once``: one sync attempt with the office server, then a short report.
+
+    Args:
+        config: :class:`kiosk.config.Config`.
+        out: text stream for the report (default stdout); problems go to stderr.
+
+    Returns the exit status: 0 when the attempt succeeded, 1 when it failed
+    (the report says why; tickets stay in the outbox), 2 when ``[server] url``
+    is empty. A new menu is validated and installed as the running kiosk does
+    (:meth:`kiosk.runtime.KioskRuntime.apply_menu`) and its ETag saved
+    (``menu_etag`` setting), so the next attempt or restart gets 304. Raises
+    StoreError / MenuError (exit 2 in the CLI) if the data folder or the
+    current menu cannot be opened.
+    """
+    out = out or sys.stdout
+    if not config.server.enabled:
+        shown = config.path or "kiosk.ini"
+        print(f"Kiosk ini bekerja luring saja (offline only): [server] url kosong di {shown}.\n"
+              f"Isi [server] url (mis. https://dukcapil-kantor.lan:8443) dan [server] token "
+              f"(dari `kiosk-office add-kiosk {config.kiosk.id}` di server kantor), lalu "
+              f"jalankan lagi `kiosk sync --once`.", file=sys.stderr)
+        return 2
+    from .runtime import KioskRuntime  # not started: only its store and menu library are used
+    runtime = KioskRuntime(config)
+
+    def on_menu(raw: bytes, etag):
+        runtime.apply_menu(raw, source="office server", role="office-server")
+        runtime.store.set_setting("menu_etag", etag)
+
+    client = None
+    try:
+        client = SyncClient(config.server, config.kiosk.id)
+        worker = SyncWorker(client, runtime.store, on_menu=on_menu,
+                            menu_version=lambda: runtime.menu.version,
+                            menu_etag=runtime.store.setting("menu_etag"))
+        report = worker.sync_once()
+        status = worker.status()
+    finally:
+        if client is not None:
+            client.close()
+        runtime.stop()
+    head = "berhasil (ok)" if report.ok else "gagal (failed)"
+    lines = [f"Sinkronisasi dengan {config.server.url}: {head}, {report.duration_s:.1f} detik",
+             f"  Terkirim (uploaded):        {report.uploaded} tiket dalam {report.batches} "
+             f"permintaan (batches)",
+             f"  Belum terkirim (backlog):   {report.backlog} tiket",
+             f"  Menu:                       {_MENU_WORDS.get(report.menu, report.menu)}"]
+    if report.set_aside:
+        lines.append(f"  Disisihkan (set aside):     {report.set_aside} tiket; id-nya dipakai "
+                     f"kiosk lain di server (id held by another kiosk)")
+    if status.menu_error and report.menu == "refused":
+        lines.append(f"  Masalah menu:               {status.menu_error}")
+    if report.error:
+        lines.append(f"  Gangguan (error):           {report.error}")
+    print("\n".join(lines), file=out)
+    return 0 if report.ok else 1

@@ -66,6 +66,11 @@ class SlowReplies:
             await send(message)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client abandoned on purpose (hang tests) resets its connection
+
+
 class RawServer:
     """A raw HTTP peer on 127.0.0.1 answering from ``script``: a list of
     ``(status, headers, body)`` or ``"hang"``; the last entry repeats."""
@@ -96,7 +101,7 @@ class RawServer:
 
             do_GET = do_POST = do_PUT = _answer
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},

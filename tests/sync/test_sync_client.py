@@ -8,7 +8,7 @@ import pytest
 from syncpeers import MENU_BYTES, json_reply, make_tickets
 
 from kiosk.errors import SyncError
-from kiosk.sync import SyncClient, parse_retry_after
+from kiosk.sync_client import SyncClient, parse_retry_after
 from office.devserver import free_port
 
 
@@ -37,13 +37,13 @@ def test_menu_download_before_any_menu_is_published(office, server_cfg):
 
 
 @pytest.mark.parametrize("script,kind,status,words", [
-    ([json_reply({"detail": "boom"}, 500)], "server", 500, "HTTP 500"),
-    ([json_reply({}, 503, **{"Retry-After": "7"})], "server", 503, "busy"),
-    ([json_reply({"detail": "bad token"}, 401)], "auth", 401, "token"),
+    ([json_reply({"detail": "boom"}, 500)], "server", 500, "kesalahan (HTTP 500)"),
+    ([json_reply({}, 503, **{"Retry-After": "7"})], "server", 503, "sibuk (busy)"),
+    ([json_reply({"detail": "bad token"}, 401)], "auth", 401, "tidak menerima token"),
     ([(200, {"Content-Type": "application/json"}, b"{not json")], "bad_reply", None,
-     "could not be understood"),
-    ([json_reply({"accepted": "everything"})], "bad_reply", None, "could not be understood"),
-    (["hang"], "timeout", None, "did not answer within 0.5 s"),
+     "tidak dapat dipahami"),
+    ([json_reply({"accepted": "everything"})], "bad_reply", None, "tidak dapat dipahami"),
+    (["hang"], "timeout", None, "tidak menjawab dalam 0.5 detik"),
 ])
 def test_server_failures_become_plain_sync_errors(raw, server_cfg, script, kind, status, words):
     raw.script = script
@@ -63,7 +63,7 @@ def test_nothing_listening_is_offline(server_cfg):
     client = SyncClient(server_cfg(f"http://127.0.0.1:{free_port()}"), "K1")
     with pytest.raises(SyncError) as info:
         client.health()
-    assert info.value.kind == "offline" and "cannot be reached" in str(info.value)
+    assert info.value.kind == "offline" and "tidak dapat dihubungi" in str(info.value)
 
 
 def test_a_server_that_drips_bytes_is_cut_off_at_the_attempt_deadline(server_cfg):
@@ -106,12 +106,12 @@ def test_a_hanging_name_lookup_ends_at_the_deadline(office, server_cfg, monkeypa
         with pytest.raises(SyncError) as info:
             client.upload(make_tickets(1))
         assert time.monotonic() - started < 0.8
-        assert info.value.kind == "dns" and "took more than 0.5 s" in str(info.value)
+        assert info.value.kind == "dns" and "lebih dari 0.5 detik" in str(info.value)
         with pytest.raises(SyncError):
             client.health()
         with pytest.raises(SyncError) as info:  # two attempts still stuck: refuse a third
             client.health()
-        assert "still hanging" in str(info.value)
+        assert "masih menggantung" in str(info.value)
     finally:
         release.set()
 

@@ -34,7 +34,7 @@ def test_reply_lost_after_the_server_stored_the_batch_then_retry_stores_nothing_
     worker = SyncWorker(SyncClient(server_cfg(office.url), "K1"), store)
     first = worker.sync_once()
     assert first.error_kind == "timeout" and first.uploaded == 0
-    assert "did not answer within 0.5 s" in worker.status().last_error
+    assert "tidak menjawab dalam 0.5 detik" in worker.status().last_error
     assert office.repo.count_checkins() == 30          # stored, but the kiosk never heard
     assert store.pending_count() == 30                 # so nothing is marked synced
     second = worker.sync_once()
@@ -44,13 +44,13 @@ def test_reply_lost_after_the_server_stored_the_batch_then_retry_stores_nothing_
 
 
 def test_kiosk_restart_after_a_lost_reply_duplicates_nothing(office, server_cfg, tmp_path):
-    real_store(tmp_path / "kiosk", 25)
+    real_store(tmp_path / "kiosk", 25).close()
     office.slow.delay_s, office.slow.times = 1.0, 1
-    first = SyncWorker(SyncClient(server_cfg(office.url, batch_size=10), "K1"),
-                       Store(tmp_path / "kiosk", kiosk_id="K1"))
+    before = Store(tmp_path / "kiosk", kiosk_id="K1")
+    first = SyncWorker(SyncClient(server_cfg(office.url, batch_size=10), "K1"), before)
     report = first.sync_once()
     assert report.error_kind == "timeout" and report.backlog == 25
-    # power cut: a new process opens the same data folder with a new worker
+    before.close()  # power cut: the process ends; a new one opens the same data folder
     store = Store(tmp_path / "kiosk", kiosk_id="K1")
     again = SyncWorker(SyncClient(server_cfg(office.url, batch_size=10), "K1"), store)
     report = again.sync_once()
@@ -59,11 +59,11 @@ def test_kiosk_restart_after_a_lost_reply_duplicates_nothing(office, server_cfg,
 
 
 @pytest.mark.parametrize("script,kind,words", [
-    ([json_reply({"detail": "boom"}, 500)], "server", "HTTP 500"),
-    ([json_reply({}, 503, **{"Retry-After": "7"})], "server", "busy"),
-    ([json_reply({"detail": "no"}, 401)], "auth", "token"),
-    ([(200, {"Content-Type": "application/json"}, b"<html>oops")], "bad_reply", "understood"),
-    (["hang"], "timeout", "did not answer"),
+    ([json_reply({"detail": "boom"}, 500)], "server", "kesalahan (HTTP 500)"),
+    ([json_reply({}, 503, **{"Retry-After": "7"})], "server", "sibuk (busy)"),
+    ([json_reply({"detail": "no"}, 401)], "auth", "tidak menerima token"),
+    ([(200, {"Content-Type": "application/json"}, b"<html>oops")], "bad_reply", "tidak dapat dipahami"),
+    (["hang"], "timeout", "tidak menjawab"),
 ])
 def test_server_failures_lose_nothing_and_duplicate_nothing(raw, office, server_cfg, tmp_path,
                                                             script, kind, words):
@@ -76,7 +76,7 @@ def test_server_failures_lose_nothing_and_duplicate_nothing(raw, office, server_
     assert report.error_kind == kind and words in status.last_error
     assert status.backlog == 12 and store.pending_count() == 12
     assert seen == [status]
-    if kind == "server" and "busy" in words:
+    if kind == "server" and "sibuk" in words:
         assert report.retry_after_s == 7
         assert worker.next_delay_s(report) > 0.15  # Retry-After held, capped at max_backoff_s
     # the office comes back: everything arrives, once
@@ -205,3 +205,34 @@ def test_stop_returns_while_an_attempt_hangs(raw, server_cfg):
     started = time.monotonic()
     worker.stop(timeout_s=2)
     assert not worker._thread.is_alive() and time.monotonic() - started < 1.0
+
+
+def _held_by_k2(office, server_cfg, ticket_id):
+    """Make the real office server hold ``ticket_id`` for kiosk K2."""
+    twin = make_tickets(1, kiosk_id="K2")[0].evolve(id=ticket_id)
+    reply = SyncClient(server_cfg(office.url, token="k2-token"), "K2").upload([twin])
+    assert reply.accepted_ids == (ticket_id,)
+
+
+def test_a_ticket_id_held_by_another_kiosk_is_set_aside_and_the_rest_still_drain(
+        office, server_cfg, tmp_path):
+    store = real_store(tmp_path / "kiosk", 3)
+    stolen = store.pending_sync(10)[0]  # the oldest: it heads every batch
+    _held_by_k2(office, server_cfg, stolen.id)
+    worker = SyncWorker(SyncClient(server_cfg(office.url, batch_size=1), "K1"), store)
+    report = worker.sync_once()
+    assert report.ok and (report.uploaded, report.set_aside, report.backlog) == (2, 1, 0)
+    assert report.batches == 3 and worker.status().set_aside == 1
+    assert store.pending_count() == 0 and len(store.tickets()) == 3  # kept on disk
+    assert {c.kiosk_id for c in office.repo.checkins_of_day(stolen.office_day)} == {"K1", "K2"}
+    again = worker.sync_once()
+    assert again.ok and again.batches == 0 and office.repo.count_checkins() == 3
+
+
+def test_a_store_without_set_aside_keeps_refused_tickets_without_looping(office, server_cfg):
+    outbox = FakeOutbox(make_tickets(2))
+    _held_by_k2(office, server_cfg, next(iter(outbox.tickets)))
+    worker = SyncWorker(SyncClient(server_cfg(office.url), "K1"), outbox)
+    report = worker.sync_once()
+    assert report.ok and (report.uploaded, report.set_aside, report.backlog) == (1, 0, 1)
+    assert report.batches == 2 and outbox.pending_count() == 1

@@ -1,0 +1,256 @@
+"""The kiosk's HTTP client for the office server (API v1), and its one error boundary.
+
+:class:`SyncClient` speaks the office server's API over one
+``requests.Session`` (bearer token, TLS verified unless configured off). Every
+call is one *attempt*: it runs in a short-lived daemon thread and is abandoned
+at ``[server] attempt_deadline_s``, so a hung name lookup (``getaddrinfo`` has
+no timeout) or a server that drips bytes cannot hold the caller. Inside, each
+request has ``timeout=(connect_timeout_s, read_timeout_s)``. Every transport,
+HTTP and payload failure is translated at one boundary
+(:meth:`SyncClient._exchange`) into :class:`~kiosk.errors.SyncError` with
+``kind`` in :data:`KINDS`, ``status`` and ``retry_after_s``, and a message
+for office staff: plain Indonesian first, a short English gloss after.
+"""
+from __future__ import annotations
+
+import email.utils
+import socket
+import threading
+import time
+from concurrent.futures import Future, TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import requests
+
+from . import __version__
+from .errors import SyncError
+from .menu import MAX_MENU_BYTES
+
+#: ``SyncError.kind`` values raised here.
+KINDS = ("offline", "timeout", "dns", "tls", "auth", "server", "bad_reply")
+#: Kinds that mean the server could not be reached at all.
+OFFLINE_KINDS = ("offline", "timeout", "dns")
+#: Abandoned attempts still running (e.g. stuck in a name lookup) before new ones are refused.
+MAX_STUCK_ATTEMPTS = 2
+
+
+@dataclass(frozen=True)
+class UploadReply:
+    """The server's answer to an upload.
+
+    ``accepted_ids``: ids it now holds; ``refused_ids``: ids it holds for another
+    kiosk; ``server_time``: ISO 8601 with offset; ``now_serving``: ``{"A": 12}``.
+    """
+
+    accepted_ids: tuple
+    server_time: str
+    now_serving: dict
+    refused_ids: tuple = ()
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def aware_iso(value) -> datetime:
+    """Parse an ISO 8601 time that must carry a UTC offset; ValueError otherwise."""
+    stamp = datetime.fromisoformat(value)
+    if stamp.tzinfo is None:
+        raise ValueError("server_time has no UTC offset")
+    return stamp
+
+
+class SyncClient:
+    """The kiosk's side of the office server API (``/api/v1``).
+
+    Args:
+        server_cfg: :class:`kiosk.config.ServerConfig` (url, token, TLS, timeouts in s).
+        kiosk_id: this kiosk's id; uploads carry it and the server checks it against the token.
+
+    Every public method raises :class:`SyncError` on failure, within
+    ``attempt_deadline_s`` seconds.
+    """
+
+    def __init__(self, server_cfg, kiosk_id: str):
+        self.cfg, self.kiosk_id = server_cfg, kiosk_id
+        self.base = server_cfg.url.rstrip("/")
+        parts = urlsplit(self.base)
+        self.host = parts.hostname or ""
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.session = requests.Session()
+        self.session.trust_env = False  # kiosk.ini is the only source of proxies and CAs
+        self.session.headers["Authorization"] = f"Bearer {server_cfg.token}"
+        self.session.headers["User-Agent"] = f"dukcapil-kiosk/{__version__} ({kiosk_id})"
+        if not server_cfg.verify_tls:
+            self.session.verify = False
+        elif server_cfg.ca_bundle:
+            self.session.verify = str(server_cfg.ca_bundle)
+        self.timeout = (server_cfg.connect_timeout_s, server_cfg.read_timeout_s)
+        self._stuck: list[threading.Thread] = []
+
+    # -- public calls --------------------------------------------------------
+    def upload(self, tickets: list, menu_version: str = "") -> UploadReply:
+        """POST a batch of :class:`~kiosk.models.Ticket`; returns :class:`UploadReply`."""
+        body = {"kiosk_id": self.kiosk_id, "menu_version": menu_version,
+                "tickets": [t.to_dict() for t in tickets]}
+
+        def run(phase):
+            data = self._request(phase, "POST", "/api/v1/checkins", json=body).json()
+            accepted, refused = data["accepted"], data.get("refused", [])
+            serving = data.get("now_serving") or {}
+            if not all(isinstance(i, str) for i in accepted + refused) or not all(
+                    isinstance(k, str) and isinstance(v, int) for k, v in serving.items()):
+                raise ValueError("accepted/now_serving have the wrong shape")
+            aware_iso(data["server_time"])
+            return UploadReply(tuple(accepted), data["server_time"], dict(serving),
+                               tuple(refused))
+        return self._exchange("upload", run)
+
+    def fetch_menu(self, etag: str | None = None, menu_version: str = ""):
+        """GET the menu: ``(menu_bytes, etag)``; ``(None, etag)`` if unchanged (304),
+        ``(None, None)`` if the server has none (404). At most MAX_MENU_BYTES + 1 bytes are read.
+        """
+        headers = {"If-None-Match": etag} if etag else {}
+        if menu_version:
+            headers["X-Kiosk-Menu-Version"] = menu_version
+
+        def run(phase):
+            resp = self._request(phase, "GET", "/api/v1/menu", headers=headers, stream=True,
+                                 ok=(200, 304, 404))
+            with resp:
+                if resp.status_code == 404:
+                    return None, None
+                if resp.status_code == 304:
+                    return None, resp.headers.get("ETag", etag)
+                body = bytearray()
+                for chunk in resp.iter_content(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_MENU_BYTES:
+                        break
+                return bytes(body), resp.headers.get("ETag")
+        return self._exchange("menu", run)
+
+    def health(self) -> dict:
+        """GET /api/v1/health: ``{"status": "ok", "server_time": ISO 8601}``."""
+        def run(phase):
+            data = self._request(phase, "GET", "/api/v1/health").json()
+            aware_iso(data["server_time"])
+            return data
+        return self._exchange("health", run)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- the one boundary ----------------------------------------------------
+    def _exchange(self, what: str, run):
+        """Run ``run(phase)`` in a daemon thread; its result, or SyncError by the deadline."""
+        self._stuck = [t for t in self._stuck if t.is_alive()]
+        if len(self._stuck) >= MAX_STUCK_ATTEMPTS:
+            raise SyncError("Percobaan sebelumnya menghubungi server kantor masih menggantung "
+                            "(jaringan atau pencarian nama); kiosk menunggu sampai selesai. "
+                            "(Earlier attempts still hanging.)", kind="timeout")
+        phase = {"now": "dns"}
+        future: Future = Future()
+
+        def target():
+            try:
+                future.set_result(run(phase))
+            except BaseException as exc:  # handed to the caller's thread
+                future.set_exception(exc)
+        thread = threading.Thread(target=target, name=f"sync-{what}", daemon=True)
+        thread.start()
+        deadline = self.cfg.attempt_deadline_s
+        try:
+            return future.result(timeout=deadline)
+        except FutureTimeout:
+            self._stuck.append(thread)
+            if phase["now"] == "dns":
+                raise SyncError(f"Mencari nama server kantor ({self.host}) memakan lebih dari "
+                                f"{deadline:g} detik; periksa DNS jaringan. (Name lookup too "
+                                f"slow.)", kind="dns") from None
+            raise SyncError(f"Server kantor tidak selesai menjawab dalam {deadline:g} detik. "
+                            f"(Timeout.)", kind="timeout") from None
+        except Exception as exc:
+            raise self._translate(exc) from exc
+
+    def _request(self, phase, method, path, *, ok=(200,), **kwargs) -> requests.Response:
+        socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        phase["now"] = "http"
+        resp = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
+        if resp.status_code not in ok:
+            raise self._status_error(resp)
+        return resp
+
+    def _status_error(self, resp) -> SyncError:
+        code = resp.status_code
+        try:
+            detail = str(resp.json().get("detail", ""))[:200]
+        except (ValueError, AttributeError):
+            detail = ""
+        resp.close()
+        if code == 401:
+            return SyncError(f"Server kantor tidak menerima token kiosk ini (HTTP 401, token "
+                             f"refused). Minta token baru ke admin (kiosk-office add-kiosk "
+                             f"{self.kiosk_id}) lalu isi [server] token di kiosk.ini.",
+                             kind="auth", status=code)
+        if code == 403:
+            return SyncError(f"Server kantor menolak kiosk ini (HTTP 403, refused): {detail}",
+                             kind="auth", status=code)
+        retry = parse_retry_after(resp.headers.get("Retry-After"))
+        busy = " karena sibuk (busy)" if code in (429, 503) else ""
+        return SyncError(f"Server kantor menjawab dengan kesalahan{busy} (HTTP {code}); tiket "
+                         f"tetap tersimpan di kiosk dan dikirim nanti. (Server error; tickets "
+                         f"are kept.)", kind="server", status=code, retry_after_s=retry)
+
+    def _translate(self, exc: BaseException) -> SyncError:
+        if isinstance(exc, SyncError):
+            return exc
+        where = f"{self.host}:{self.port}"
+        if isinstance(exc, socket.gaierror) or _caused_by_name_lookup(exc):
+            return SyncError(f"Nama server kantor ({self.host}) tidak ditemukan; periksa "
+                             f"[server] url dan jaringan. (Server name not found.)", kind="dns")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return SyncError(f"Sertifikat server kantor ({where}) tidak dapat diverifikasi; "
+                             f"periksa [server] ca_bundle. (TLS certificate not trusted.)",
+                             kind="tls")
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return SyncError(f"Server kantor ({where}) tidak dapat dihubungi dalam "
+                             f"{self.timeout[0]:g} detik; jaringan mungkin putus (offline).",
+                             kind="offline")
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return SyncError(f"Server kantor tidak menjawab dalam {self.timeout[1]:g} detik. "
+                             f"(Timeout.)", kind="timeout")
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return SyncError(f"Server kantor tidak dapat dihubungi ({where}); jaringan mungkin "
+                             f"putus (offline).", kind="offline")
+        if isinstance(exc, (requests.exceptions.RequestException, ValueError, KeyError,
+                            TypeError, AttributeError)):
+            return SyncError(f"Jawaban server kantor tidak dapat dipahami "
+                             f"({type(exc).__name__}). (Unreadable reply.)", kind="bad_reply")
+        return SyncError(f"Sinkronisasi gagal karena kesalahan tak terduga "
+                         f"({type(exc).__name__}: {exc}). (Unexpected error.)", kind="bad_reply")
+
+
+def _caused_by_name_lookup(exc: BaseException) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, socket.gaierror) or type(exc).__name__ == "NameResolutionError":
+            return True
+        exc = getattr(exc, "reason", None) or exc.__cause__ or exc.__context__ or (
+            exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None)
+        seen += 1
+    return False
