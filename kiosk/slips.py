@@ -15,7 +15,6 @@ from datetime import datetime
 from printer.slip import SlipInfo, render_escpos, render_png, slip_blocks, slip_length_mm
 from printer.worker import PrintJob, PrintResult
 
-from .i18n import translator
 from .models import PRINT_FAILED, PRINT_PRINTED, CheckinResult, Ticket
 
 log = logging.getLogger(__name__)

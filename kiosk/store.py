@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 
 from . import numbering
 from .errors import CheckinError, StoreError

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
 from pathlib import Path
 
 from kivy.app import App
@@ -18,6 +17,9 @@ from kivy.lang import Builder
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from babel.dates import format_datetime
+
+from kiosk import schedule
 from kiosk.i18n import translator
 from screens.journey import JourneyFlow
 from screens.rules import RulesScreen
@@ -127,7 +129,7 @@ class LobbyApp(App):
 
     def _tick(self, dt):
         tz = self.runtime.store._zone
-        now = datetime.now(tz)
+        now = self.runtime.clock().astimezone(tz)
         label = self.kiosk_config.office.timezone_label
         self.clock_text = now.strftime(f"%d-%m-%Y  %H:%M {label}")
         idle_s = time.monotonic() - self.last_touch
@@ -137,6 +139,23 @@ class LobbyApp(App):
             self.flow.reset()
         self.staff.tick(idle_s)
         self.status_text = self.staff.resident_status()
+        self._office_hours(now)
+
+    def _office_hours(self, now):
+        """Tell residents on the welcome screen when the whole office is closed."""
+        menu = self.runtime.menu
+        text = ""
+        if not schedule.office_open(menu, now):
+            opening = schedule.next_opening(menu.office_hours, now)
+            when = {lang: format_datetime(opening, "EEEE HH:mm", locale=lang)
+                    for lang in ("id", "en")} if opening else None
+            label = self.kiosk_config.office.timezone_label
+            text = (self.tr("Kantor sedang tutup.", "id") + (
+                " " + self.tr("Buka lagi {when}", "id", when=f"{when['id']} {label}")
+                if when else "") + "\n" + self.tr("Kantor sedang tutup.", "en") + (
+                " " + self.tr("Buka lagi {when}", "en", when=f"{when['en']} {label}")
+                if when else ""))
+        self.sm.get_screen("welcome").set_office_closed(text)
 
     def on_stop(self):
         if self.flow is not None:

@@ -40,13 +40,25 @@ OUT_OF_SERVICE = ("Maaf, kiosk sedang tidak melayani.\nSilakan menuju meja infor
 class WelcomeScreen(Screen):
     """Language buttons call ``app.start_journey(lang)``.
 
-    Out of service (staff mode): the language buttons give way to a notice and
-    no journey can start.
+    Out of service (staff mode) or the office closed (menu hours): the language
+    buttons give way to a notice and no journey can start.
     """
 
     notice = StringProperty("")
     closed = BooleanProperty(False)
+    out_of_service = BooleanProperty(False)
+    office_closed_text = StringProperty("")  # "" while the office is open
 
     def set_out_of_service(self, on: bool) -> None:
-        self.closed = on
-        self.notice = OUT_OF_SERVICE if on else ""
+        self.out_of_service = on
+        self._update()
+
+    def set_office_closed(self, text: str) -> None:
+        """``text``: the bilingual closed notice with the next opening, or "" when open."""
+        if text != self.office_closed_text:
+            self.office_closed_text = text
+            self._update()
+
+    def _update(self) -> None:
+        self.closed = self.out_of_service or bool(self.office_closed_text)
+        self.notice = OUT_OF_SERVICE if self.out_of_service else self.office_closed_text

@@ -163,3 +163,18 @@ def test_priority_lane_toggle_gives_a_priority_number(kiosk_app):
     driver.pump_until(lambda: app.sm.current == "ticket")
     screen = app.sm.get_screen("ticket")
     assert screen.number == "P001" and screen.counter == "Loket Prioritas"
+
+
+def test_welcome_says_when_the_office_is_closed_and_opens_again(kiosk_app, clock):
+    app = kiosk_app
+    welcome = app.sm.get_screen("welcome")
+    clock.set_local("2026-12-05T10:00:00")  # Saturday
+    driver.pump_until(lambda: welcome.closed, timeout=3)
+    assert "Kantor sedang tutup" in welcome.notice and "Senin 08:00" in welcome.notice
+    assert "The office is closed" in welcome.notice and "Monday" in welcome.notice
+    driver.tap(welcome.ids.lang_id)
+    assert app.sm.current == "welcome"
+    clock.set_local("2026-12-07T08:00:00")  # Monday opening
+    driver.pump_until(lambda: not welcome.closed, timeout=3)
+    driver.tap(welcome.ids.lang_id)
+    assert app.sm.current == "services"
