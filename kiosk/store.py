@@ -27,69 +27,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tinydb import TinyDB
 
 from . import numbering
 from .errors import CheckinError, StoreError
 from .models import PRINT_FAILED, PRINT_STATUSES, Ticket
-from .storage import AtomicJSONStorage, CorruptFileError, atomic_write_bytes, read_json
+from .dayfile import DayFile as _Day, salvage
+from .storage import CorruptFileError, atomic_write_bytes, read_json
 
 log = logging.getLogger(__name__)
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
-# One ticket document holds no nested object, so a complete one matches this.
-_DOC = re.compile(r"\{[^{}]*\}")
-_SEQ = re.compile(r'"queue"\s*:\s*"([A-Z])"\s*,\s*"sequence"\s*:\s*(\d+)')
 
 
 def _now():
     return datetime.now(timezone.utc)
-
-
-class _Day:
-    """One office day's TinyDB file plus its in-memory counters and index."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.db = TinyDB(path, storage=AtomicJSONStorage)
-        self.table = self.db.table("tickets", cache_size=0)
-        self.counters: dict[str, int] = {}
-        self.doc_ids: dict[str, int] = {}
-        self.unsynced: dict[str, None] = {}  # ids still in the outbox, in issue order
-        for doc in self.table.all():
-            self._index(doc)
-
-    def _index(self, doc):
-        self.doc_ids[doc["id"]] = doc.doc_id
-        q = doc["queue"]
-        self.counters[q] = max(self.counters.get(q, 0), int(doc["sequence"]))
-        if doc.get("synced_at") is None and not doc.get("sync_refused"):
-            self.unsynced[doc["id"]] = None
-
-    def insert(self, ticket: Ticket):
-        doc_id = self.table.insert(ticket.to_dict())
-        self.doc_ids[ticket.id] = doc_id
-        self.counters[ticket.queue] = max(self.counters.get(ticket.queue, 0), ticket.sequence)
-        if ticket.synced_at is None:
-            self.unsynced[ticket.id] = None
-
-    def leave_outbox(self, ids, fields: dict) -> int:
-        """Write ``fields`` on the tickets ``ids`` of this day and drop them from the outbox."""
-        doc_ids = [self.doc_ids[i] for i in ids if i in self.doc_ids]
-        if doc_ids:
-            self.table.update(fields, doc_ids=doc_ids)
-            for i in ids:
-                self.unsynced.pop(i, None)
-        return len(doc_ids)
-
-    def get(self, ticket_id):
-        doc_id = self.doc_ids.get(ticket_id)
-        if doc_id is None:
-            return None
-        doc = self.table.get(doc_id=doc_id)
-        return Ticket.from_dict(doc) if doc else None
-
-    def tickets(self) -> list[Ticket]:
-        return [Ticket.from_dict(d) for d in self.table.all()]
 
 
 class Store:
@@ -223,19 +173,12 @@ class Store:
     def _recover_day(self, path: Path, detail: str) -> _Day:
         raw = path.read_bytes().decode("utf-8", "replace")
         target = self._move_aside(path, detail)
-        recovered = []
-        for m in _DOC.finditer(raw):
-            try:
-                recovered.append(Ticket.from_dict(json.loads(m.group(0))))
-            except (ValueError, TypeError, KeyError):
-                continue
+        recovered, counters = salvage(raw)
         d = _Day(path)
         for t in recovered:
             if t.id not in d.doc_ids:
                 d.insert(t)
-        # Numbers seen in unreadable fragments still count as issued.
-        for m in _SEQ.finditer(raw):
-            q, seq = m.group(1), int(m.group(2))
+        for q, seq in counters.items():  # numbers seen in unreadable fragments count as issued
             d.counters[q] = max(d.counters.get(q, 0), seq)
         log.error("recovered %d tickets from %s; counters now %s", len(recovered), target,
                   d.counters)
