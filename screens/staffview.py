@@ -126,7 +126,7 @@ def _local(iso: str | None, zone, fmt="%d-%m-%Y %H:%M") -> str:
     return when.astimezone(zone).strftime(fmt)
 
 
-def printer_words(status, cfg, t) -> str:
+def printer_words(status, cfg, t, zone=None) -> str:
     """Printer type, state and last error, e.g. "Printer: USB\\nKeadaan: Siap"."""
     p = cfg.printer
     where = {"network": f" {p.host}:{p.port}", "file": f"\n{p.path}",
@@ -149,7 +149,7 @@ def printer_words(status, cfg, t) -> str:
         lines.append(t("Menunggu dicetak: {n} slip", n=status.queued))
     if status.last_ok_at:
         lines.append(t("Terakhir berhasil: {when}",
-                       when=datetime.fromtimestamp(status.last_ok_at).strftime("%H:%M")))
+                       when=datetime.fromtimestamp(status.last_ok_at, zone).strftime("%H:%M")))
     lines.append(t("Gangguan terakhir: {error}", error=status.last_error or t("tidak ada")))
     return "\n".join(lines)
 
@@ -203,7 +203,7 @@ def describe(snap: Snapshot, cfg, menu, t, zone) -> dict:
     """The StaffHomeScreen properties for ``snap``."""
     paper, warning = paper_words(snap.printer, snap.paper, cfg, zone, t)
     alerts = "\n".join(snap.alerts)
-    return {"alerts": alerts, "printer_text": printer_words(snap.printer, cfg, t),
+    return {"alerts": alerts, "printer_text": printer_words(snap.printer, cfg, t, zone),
             "paper_text": paper, "paper_warning": warning,
             "counts_text": counts_words(snap.counts, snap.office_day, menu, t),
             "sync_text": sync_words(snap.sync, zone, t), "has_sync": snap.sync is not None,

@@ -338,6 +338,29 @@ def test_staff_home_shows_store_alerts_and_switches_to_english(kiosk):
     assert home.ids.test_print.text == "Tes cetak"
 
 
+def test_sync_panel_shows_backlog_and_sync_now_pokes_the_worker(kiosk):
+    from kiosk.sync import SyncStatus
+
+    class Sync:
+        pokes = 0
+
+        def status(self):
+            return SyncStatus(online=False, last_success_at="2026-11-30T01:30:00+00:00",
+                              last_error="Server kantor tidak menjawab", backlog=7)
+
+        def poke(self):
+            Sync.pokes += 1
+    app = kiosk()
+    app.runtime.sync = Sync()
+    home = login(app)
+    assert "Tidak terhubung" in home.sync_text and "7 tiket" in home.sync_text
+    assert "30-11-2026 08:30" in home.sync_text  # office time (WIB)
+    assert "tidak menjawab" in home.sync_text
+    tap(app, home.ids.sync_now)
+    assert Sync.pokes == 1 and actions(app)[-1] == "sync-now"
+    app.runtime.sync = None
+
+
 # -- translations ----------------------------------------------------------------
 def staff_messages():
     found = set()
