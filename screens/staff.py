@@ -13,9 +13,9 @@ Staff screens close themselves after ``[staff] idle_timeout_s`` without a touch.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 
 from kivy.clock import Clock
 
@@ -151,7 +151,7 @@ class StaffMode:
         pad.usable = False
         pad.clear()
         pad.message = self.t("Terlalu banyak PIN salah. Coba lagi dalam {m} menit.",
-                             m=max(1, round(locked_s / 60 + 0.49)))
+                             m=max(1, math.ceil(locked_s / 60)))
 
     def submit_pin(self):
         pad = self.screen("staff_pin")
@@ -305,7 +305,7 @@ class StaffMode:
 
         def work():
             dropped = rt.printer.clear()
-            rt.slips.paper_replaced(datetime.now(self.store._zone))
+            rt.slips.paper_replaced(rt.clock().astimezone(self.store._zone))
             self._audit("paper-replaced", dropped_jobs=dropped)
             return dropped
         self._run(work, lambda dropped: (self._say(self.t(
