@@ -261,28 +261,7 @@ def set_pin_command(config, role: str = "staff", stdin=None, out=None) -> int:
 
 
 def _audit_set_pin(config, role: str) -> None:
-    """Audit ``set-pin`` through the store; while the kiosk runs (it holds the data
-    directory's lock) append the same line to audit.jsonl directly: an O_APPEND write
-    of one short line does not interleave with the kiosk's own."""
-    from .store import Store
-    try:
-        store = Store(config.kiosk.data_dir, tz=config.office.timezone, kiosk_id=config.kiosk.id)
-    except StoreError:
-        import os
-        from datetime import datetime
-        from zoneinfo import ZoneInfo
-        entry = {"at": datetime.now(ZoneInfo(config.office.timezone)).isoformat(
-            timespec="seconds"), "role": "admin", "action": "set-pin", "target": role,
-            "via": "cli"}
-        fd = os.open(Path(config.kiosk.data_dir) / "audit.jsonl",
-                     os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        try:
-            os.write(fd, (json.dumps(entry) + "\n").encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        return
-    try:
-        store.audit("admin", "set-pin", target=role, via="cli")
-    finally:
-        store.close()
+    """Audit ``set-pin``; safe while the kiosk runs (one O_APPEND line, see kiosk.audit)."""
+    from . import audit
+    audit.append(config.kiosk.data_dir, config.office.timezone, "admin", "set-pin",
+                 target=role, via="cli")

@@ -67,6 +67,19 @@ class KioskRuntime:
         """
         return self.menus.install(raw, role=role, source=source)
 
+    def reload(self, config) -> Menu:
+        """Staff "reset": take a re-read kiosk.ini and the menu without restarting.
+
+        Printer settings and the menu apply at once; data_dir, kiosk id and the
+        server need a restart (they own open files and threads). Returns the menu.
+        """
+        self.config = config
+        self.slips.config = config
+        self.menus = MenuLibrary(config.kiosk.data_dir, config.menu_path,
+                                 audit=self.store.audit)
+        self.printer.reconfigure(config.printer)
+        return self.menus.current
+
     # -- sync ----------------------------------------------------------------
     def now_serving(self) -> dict:
         if self.sync is None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 
-from . import numbering
+from . import audit, numbering
 from .errors import CheckinError, StoreError
 from .models import PRINT_FAILED, PRINT_STATUSES, Ticket
 from .dayfile import DayFile as _Day, salvage
@@ -355,34 +355,12 @@ class Store:
 
     # -- audit ---------------------------------------------------------------
     def audit(self, role: str, action: str, **detail) -> None:
-        """Append one line to audit.jsonl (fsynced): who (role), what, when, details."""
-        entry = {"at": self.clock().astimezone(self._zone).isoformat(timespec="seconds"),
-                 "role": role, "action": action, **detail}
-        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        """Append to the audit log (:mod:`kiosk.audit`): who (role), what, when, details."""
         with self._lock:
-            try:
-                fd = os.open(self.dir / "audit.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT,
-                             0o640)
-                try:
-                    os.write(fd, line)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-            except OSError as exc:
-                raise StoreError(f"cannot write the audit log ({exc.strerror})") from exc
+            audit.append(self.dir, self.tz, role, action, now=self.clock(), **detail)
 
     def audit_entries(self, limit: int = 100) -> list[dict]:
-        try:
-            lines = (self.dir / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        out = []
-        for line in lines[-limit:]:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                continue
-        return out
+        return audit.entries(self.dir, limit)
 
     def close(self) -> None:
         with self._lock:

@@ -58,6 +58,7 @@ def tap(widget, frames=2) -> None:
 def hold(widget, seconds) -> None:
     """Press on ``widget`` for ``seconds`` (frames keep running), then lift."""
     from kivy.tests.common import UnitTestTouch
+    pump(2)  # let a screen change land before the finger does
     x, y = widget.to_window(*widget.center)
     touch = UnitTestTouch(x, y)
     touch.touch_down()

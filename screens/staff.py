@@ -23,7 +23,6 @@ from kiosk import pins
 from kiosk.config import load_config
 from kiosk.errors import KioskError
 from kiosk.i18n import translator
-from kiosk.menus import MenuLibrary
 from screens import staffview
 from screens.staffview import ConfirmScreen, PinScreen, ReprintScreen, StaffHomeScreen
 
@@ -346,11 +345,7 @@ class StaffMode:
 
         def work():
             cfg = load_config(rt.config.path) if rt.config.path is not None else rt.config
-            # as at start: the installed (server/admin) menu if valid, else the configured file
-            menus = MenuLibrary(cfg.kiosk.data_dir, cfg.menu_path, audit=self.store.audit)
-            menu = menus.current
-            rt.config, rt.slips.config, rt.menus = cfg, cfg, menus
-            rt.printer.reconfigure(cfg.printer)
+            menu = rt.reload(cfg)  # the installed menu if valid, else the configured file
             dropped = rt.printer.clear()
             self._audit("reset", menu=menu.version, dropped_jobs=dropped)
             return cfg
