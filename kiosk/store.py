@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import threading
+import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,6 +43,17 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+def _boottime() -> float:
+    """Seconds since boot, counting suspend (CLOCK_BOOTTIME; monotonic elsewhere)."""
+    return time.clock_gettime(getattr(time, "CLOCK_BOOTTIME", time.CLOCK_MONOTONIC))
+
+
+#: A wall-clock step this far ahead of elapsed time is a clock jump, not a new day.
+CLOCK_JUMP_S = 6 * 3600
+#: At start, a clock this many days past the last office day is doubted until staff confirm.
+START_GAP_DAYS = 45
+
+
 class Store:
     """Durable tickets and kiosk state; every public method is thread-safe.
 
@@ -56,9 +68,13 @@ class Store:
     folder cannot be created or written.
     """
 
-    def __init__(self, data_dir, tz="Asia/Pontianak", kiosk_id="K1", number_tag="", clock=_now):
+    def __init__(self, data_dir, tz="Asia/Pontianak", kiosk_id="K1", number_tag="", clock=_now,
+                 elapsed=None):
         self.dir = Path(data_dir)
         self.tz, self.kiosk_id, self.number_tag, self.clock = tz, kiosk_id, number_tag, clock
+        # elapsed-time source for clock-jump detection; a test clock may bring its own
+        self.elapsed = elapsed or getattr(clock, "elapsed", _boottime)
+        self._last_seen = None  # (wall datetime, elapsed s) at the last office_day()
         self._zone = ZoneInfo(tz)
         self._lock = threading.RLock()
         self._days: dict[str, _Day] = {}
@@ -94,15 +110,38 @@ class Store:
     # -- state ---------------------------------------------------------------
     def _load_state(self) -> dict:
         try:
-            state = read_json(self._state_path) or {}
+            state = read_json(self._state_path)
+            if state is not None:
+                state = self._checked_state(state)
         except CorruptFileError as exc:
-            self._move_aside(exc.path, exc.detail)
-            state = {}
-        if not state.get("office_day"):
+            self._move_aside(exc.path, exc.detail, recovered="rebuilt from the day files")
+            state = None
+        days = self._day_names()
+        if not state or not state.get("office_day"):
             # Rebuild from the files: the latest day on disk is the furthest reached.
-            days = self._day_names()
             state = {"office_day": days[-1] if days else None, "unsynced_days": days,
-                     "settings": state.get("settings", {})}
+                     "settings": (state or {}).get("settings", {})}
+        # A day file the index does not know may hold unsynced tickets: look at it.
+        state["unsynced_days"] = sorted(set(state["unsynced_days"]) |
+                                        {d for d in days if d >= (state["office_day"] or "")})
+        return state
+
+    def _checked_state(self, state) -> dict:
+        """state.json as this store writes it, else CorruptFileError (moved aside, rebuilt)."""
+        day_ok = re.compile(r"^\d{4}-\d{2}-\d{2}$").match
+        problem = None
+        if not isinstance(state, dict):
+            problem = "not an object"
+        elif state.get("office_day") is not None and not (
+                isinstance(state["office_day"], str) and day_ok(state["office_day"])):
+            problem = f"office_day {state.get('office_day')!r} is not a date"
+        elif not isinstance(state.get("unsynced_days", []), list) or not all(
+                isinstance(d, str) and day_ok(d) for d in state.get("unsynced_days", [])):
+            problem = "unsynced_days is not a list of dates"
+        elif not isinstance(state.get("settings", {}), dict):
+            problem = "settings is not an object"
+        if problem:
+            raise CorruptFileError(self._state_path, problem)
         state.setdefault("unsynced_days", [])
         state.setdefault("settings", {})
         return state
@@ -115,12 +154,13 @@ class Store:
         return sorted(m.group(1) for p in self.days_dir.iterdir()
                       if (m := _DAY_FILE.match(p.name)))
 
-    def _move_aside(self, path: Path, detail: str) -> Path:
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    def _move_aside(self, path: Path, detail: str,
+                    recovered="tiket yang terbaca dipulihkan") -> Path:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
         target = path.with_name(f"{path.name}.corrupt-{stamp}")
         os.replace(path, target)
-        msg = (f"Berkas data rusak dipindahkan: {path.name} -> {target.name} ({detail}). "
-               f"Tiket yang bisa dibaca telah dipulihkan; hubungi admin.")
+        msg = (f"Berkas data rusak dipindahkan: {path.name} -> {target.name} ({detail}); "
+               f"{recovered}. Hubungi admin.")
         log.error("damaged data file %s moved aside to %s: %s", path, target, detail)
         self.alerts.append(msg)
         return target
@@ -138,25 +178,61 @@ class Store:
 
     # -- days ----------------------------------------------------------------
     def office_day(self, now: datetime | None = None) -> str:
-        """Today's office day; never earlier than a day this store already reached."""
+        """Today's office day; never earlier than a day this store already reached.
+
+        The day does not move forward on a clock *jump* (the wall clock ran ahead
+        of elapsed time by more than CLOCK_JUMP_S while running, or at start is
+        more than START_GAP_DAYS past the last day): numbering stays on the day
+        reached and staff are alerted; :meth:`start_new_office_day` moves on.
+        """
         with self._lock:
-            clock_day = numbering.office_day(now or self.clock(), self.tz)
-            day = numbering.advance_day(clock_day, self._state.get("office_day"))
-            if day != self._state.get("office_day"):
+            wall = now or self.clock()
+            clock_day = numbering.office_day(wall, self.tz)
+            stored = self._state.get("office_day")
+            day = numbering.advance_day(clock_day, stored)
+            if day != stored and stored and now is None and self._clock_jumped(wall, stored,
+                                                                                clock_day):
+                day = stored
+            if now is None:
+                self._last_seen = (wall, self.elapsed())
+            if day != stored:
                 self._state["office_day"] = day
                 self._save_state()
             return day
 
+    def _clock_jumped(self, wall, stored: str, clock_day: str) -> bool:
+        from datetime import date
+        if self._last_seen is not None:
+            last_wall, last_elapsed = self._last_seen
+            ahead = (wall - last_wall).total_seconds() - (self.elapsed() - last_elapsed)
+            suspicious = ahead > CLOCK_JUMP_S
+        else:
+            gap = (date.fromisoformat(clock_day) - date.fromisoformat(stored)).days
+            suspicious = gap > START_GAP_DAYS
+        if suspicious:
+            msg = (f"Jam kiosk melompat ke {clock_day}; hari kantor tetap {stored}. Periksa "
+                   f"jam. Jika tanggal jam benar, pilih 'Mulai hari kantor baru'.")
+            if msg not in self.alerts:
+                log.error("clock jump: wall clock says %s, office day stays %s", clock_day,
+                          stored)
+                self.alerts.append(msg)
+        return suspicious
+
     def start_new_office_day(self) -> str:
-        """Staff action for a kiosk whose clock is behind: move to the next office day.
+        """Staff action: move to a new office day (the clock's day if it is ahead, else the
+        day after the current one, for a kiosk whose clock is behind).
 
         Numbers restart at 001 in a fresh day file; a day already used is never
         reopened, so no number repeats. Returns the new day.
         """
         with self._lock:
-            day = numbering.next_day(self.office_day())
+            current = self._state.get("office_day") or self.office_day()
+            clock_day = numbering.office_day(self.clock(), self.tz)
+            day = max(numbering.next_day(current), clock_day)
             self._state["office_day"] = day
             self._save_state()
+            self.alerts[:] = [a for a in self.alerts if not a.startswith("Jam kiosk melompat")]
+            self._last_seen = None
             return day
 
     def _day(self, day: str) -> _Day:
@@ -167,6 +243,9 @@ class Store:
                 d = _Day(path)
             except CorruptFileError as exc:
                 d = self._recover_day(path, exc.detail)
+            if d.seq_problem:
+                log.error("%s", d.seq_problem)
+                self.alerts.append(d.seq_problem)
             self._days[day] = d
         return d
 
@@ -175,6 +254,7 @@ class Store:
         target = self._move_aside(path, detail)
         recovered, counters = salvage(raw)
         d = _Day(path)
+        d.skip_reserved()
         for t in recovered:
             if t.id not in d.doc_ids:
                 d.insert(t)
@@ -198,13 +278,16 @@ class Store:
         the disk refuses the write (then nothing was issued).
         """
         with self._lock:
+            day = self.office_day(now)  # None: the clock, with clock-jump checks
             now = now or self.clock()
-            day = self.office_day(now)
             d = self._day(day)
             if daily_quota is not None and self._used(d, service_code, daily_quota) >= \
                     daily_quota[0]:
                     raise CheckinError("daily quota reached", reason="quota")
-            seq = d.counters.get(queue, 0) + 1
+            if day not in self._state["unsynced_days"]:  # before the ticket: never an
+                self._state["unsynced_days"].append(day)  # issued ticket outside the outbox
+                self._save_state()
+            seq = d.reserve(queue)  # durable before use: a failure later leaves a gap
             ticket = Ticket(
                 id=uuid.uuid4().hex, kiosk_id=self.kiosk_id, office_day=day,
                 service_code=service_code, queue=queue, sequence=seq,
@@ -213,9 +296,6 @@ class Store:
                 language=language, rules_confirmed=tuple(tuple(r) for r in rules_confirmed),
                 menu_version=menu_version)
             d.insert(ticket)
-            if day not in self._state["unsynced_days"]:
-                self._state["unsynced_days"].append(day)
-                self._save_state()
             return ticket
 
     @staticmethod
@@ -350,6 +430,7 @@ class Store:
                     if d:
                         d.db.close()
                     (self.days_dir / f"{day}.json").unlink(missing_ok=True)
+                    (self.days_dir / f"{day}.seq").unlink(missing_ok=True)
                     removed += 1
             return removed
 

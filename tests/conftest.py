@@ -21,14 +21,27 @@ class FakeClock:
 
     def __init__(self, start=datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)):
         self.now = start
+        self.start = start
+        self.jumped_s = 0.0  # wall-clock steps that are not elapsed time
 
     def __call__(self):
         return self.now
+
+    def elapsed(self):
+        """Elapsed seconds as a boot-time clock would count them (jumps excluded)."""
+        return (self.now - self.start).total_seconds() - self.jumped_s
+
+    def jump(self, **kw):
+        """Step the wall clock without time passing (a wrong RTC, a bad NTP answer)."""
+        step = timedelta(**kw)
+        self.now += step
+        self.jumped_s += step.total_seconds()
 
     def advance(self, **kw):
         self.now += timedelta(**kw)
 
     def set_local(self, text, tz="Asia/Pontianak"):
+        """Move to a local time as if that much time had passed (not a jump)."""
         from zoneinfo import ZoneInfo
         self.now = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz))
 

@@ -89,20 +89,48 @@ def test_truncated_day_file_is_moved_aside_and_numbers_continue(tmp_path, clock)
     day_file.write_bytes(raw[: len(raw) - 40])  # the last ticket is cut in half
     s2 = Store(tmp_path / "d", clock=clock)
     t = issue(s2)
-    assert t.number == "A004"  # A003 was seen in the fragment: never reissued
+    assert t.sequence > 3  # A003 was seen in the fragment: never reissued
     assert [x.number for x in s2.tickets()][:2] == ["A001", "A002"]
     assert list((tmp_path / "d" / "days").glob("*.corrupt-*"))
     assert any("rusak" in a for a in s2.alerts)
 
 
-def test_empty_day_file_is_not_treated_as_a_fresh_day(tmp_path, clock):
+@pytest.mark.parametrize("damage", [
+    b"", b"[]", b'{"tickets": []}', b'{"tickets": {"1": {"id": "x"}}}',
+    b'{"tickets": {"1": {"id": "x", "queue": "A", "sequence": "abc"}}}', b"\x00" * 50])
+def test_damaged_day_file_never_restarts_numbering(tmp_path, clock, damage):
     s = Store(tmp_path / "d", clock=clock)
-    t = issue(s)
+    for _ in range(3):
+        t = issue(s)
     s.close()
-    (tmp_path / "d" / "days" / f"{t.office_day}.json").write_bytes(b"")
+    (tmp_path / "d" / "days" / f"{t.office_day}.json").write_bytes(damage)
     s2 = Store(tmp_path / "d", clock=clock)
-    s2.issue_ticket(service_code="x", queue="B", language="id")
+    assert issue(s2).sequence > 3  # the reserved block covers A001-A003: never reissued
     assert s2.alerts, "staff must be told the file was damaged"
+
+
+def test_damaged_reservation_file_falls_back_to_the_tickets(tmp_path, clock):
+    s = Store(tmp_path / "d", clock=clock)
+    for _ in range(2):
+        t = issue(s)
+    s.close()
+    (tmp_path / "d" / "days" / f"{t.office_day}.seq").write_bytes(b"garbage")
+    s2 = Store(tmp_path / "d", clock=clock)
+    assert issue(s2).number == "A003" and s2.alerts
+
+
+@pytest.mark.parametrize("state", [b'"hello"', b'{"office_day": 5}', b'{"office_day": "zzzz"}',
+                                   b'{"unsynced_days": null, "office_day": "2026-11-30"}',
+                                   b'{"office_day": "2026-11-30", "settings": []}'])
+def test_state_file_of_the_wrong_shape_is_moved_aside_and_rebuilt(tmp_path, clock, state):
+    s = Store(tmp_path / "d", clock=clock)
+    issue(s), issue(s)
+    s.close()
+    (tmp_path / "d" / "state.json").write_bytes(state)
+    s2 = Store(tmp_path / "d", clock=clock)
+    t = issue(s2)
+    assert (t.office_day, t.number) == ("2026-11-30", "A003")
+    assert s2.pending_count() == 3 and s2.alerts
 
 
 def test_unwritable_data_dir_gives_a_clear_message(tmp_path):
@@ -112,7 +140,7 @@ def test_unwritable_data_dir_gives_a_clear_message(tmp_path):
         Store(blocker / "data")
 
 
-def test_failed_write_issues_nothing_and_keeps_the_counter(store, monkeypatch):
+def test_failed_write_issues_nothing_and_never_reuses_a_number(store, monkeypatch):
     issue(store)
     import kiosk.storage as storage
 
@@ -123,7 +151,24 @@ def test_failed_write_issues_nothing_and_keeps_the_counter(store, monkeypatch):
         issue(store)
     monkeypatch.undo()
     assert [t.number for t in store.tickets()] == ["A001"]
-    assert issue(store).number == "A002"
+    assert issue(store).number in ("A002", "A003")  # a gap is allowed, a repeat never
+
+
+def test_full_disk_on_the_first_ticket_of_a_day_leaves_no_orphan_ticket(store, clock,
+                                                                        monkeypatch):
+    """The outbox index is written before the ticket: a ticket on disk is always pending."""
+    import kiosk.storage as storage
+    issue(store)
+    clock.advance(days=1)
+    real = storage.atomic_write_bytes
+    monkeypatch.setattr("kiosk.store.atomic_write_bytes",
+                        lambda path, data: (_ for _ in ()).throw(StoreError("disk full")))
+    with pytest.raises(StoreError):
+        issue(store)
+    monkeypatch.setattr("kiosk.store.atomic_write_bytes", real)
+    assert store.tickets() == []
+    t = issue(store)
+    assert store.pending_count() == 2 and t.number == "A001"
 
 
 def test_outbox_pending_and_mark_synced(store, clock):
@@ -191,3 +236,32 @@ def test_a_second_process_on_the_same_data_dir_is_refused(tmp_path, clock):
     assert proc.returncode != 0 and "in use by another kiosk process" in proc.stderr
     s.close()
     Store(tmp_path / "d", clock=clock).close()  # free again after close
+
+
+def test_a_clock_jump_ahead_does_not_start_a_new_office_day(store, clock):
+    issue(store), issue(store)
+    clock.jump(days=365)  # a bad RTC / NTP answer while the kiosk runs
+    t = issue(store)
+    assert (t.office_day, t.number) == ("2026-11-30", "A003")
+    assert any("Jam kiosk melompat" in a for a in store.alerts)
+    clock.jump(days=-365)  # clock corrected
+    assert issue(store).number == "A004"
+
+
+def test_staff_adopt_the_clock_day_after_a_real_long_gap(tmp_path, clock):
+    s = Store(tmp_path / "d", clock=clock)
+    issue(s)
+    s.close()
+    clock.advance(days=90)  # kiosk switched off for three months
+    s2 = Store(tmp_path / "d", clock=clock)
+    assert issue(s2).office_day == "2026-11-30"  # doubted until staff confirm
+    assert s2.alerts
+    day = s2.start_new_office_day()
+    assert day == "2027-02-28" and issue(s2).number == "A001" and not s2.alerts
+
+
+def test_normal_midnight_while_running_still_rolls_over(store, clock):
+    clock.set_local("2026-11-30T23:59:00")
+    issue(store)
+    clock.set_local("2026-12-01T07:30:00")
+    assert issue(store).office_day == "2026-12-01"
