@@ -20,6 +20,11 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 
+#: Staff are warned when the kiosk clock is off the office server's by more than this.
+CLOCK_SKEW_WARN_S = 120
+CLOCK_ALERT = "Jam kiosk"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -95,6 +100,12 @@ class KioskRuntime:
 
     # -- life cycle ----------------------------------------------------------
     def start(self) -> "KioskRuntime":
+        try:  # PDP: keep check-ins only as long as needed (synced, older than retention)
+            removed = self.store.purge(self.config.server.retention_days)
+            if removed:
+                log.info("deleted %d office days past retention", removed)
+        except Exception:
+            log.exception("could not purge old office days")
         self.printer.start()
         if self.config.server.enabled:
             self._start_sync()
@@ -107,10 +118,20 @@ class KioskRuntime:
             log.warning("sync module unavailable; running offline")
             return
         client = SyncClient(self.config.server, self.config.kiosk.id)
-        self.sync = SyncWorker(client, self.store, on_menu=self._on_server_menu,
+        self.sync = SyncWorker(client, self.store, on_status=self._on_sync_status,
+                               on_menu=self._on_server_menu,
                                menu_version=lambda: self.menu.version,
                                menu_etag=self.store.setting("menu_etag"))
         self.sync.start()
+
+    def _on_sync_status(self, status) -> None:
+        """SyncWorker callback: warn staff when the kiosk clock differs from the server's."""
+        skew = status.server_clock_skew_s
+        self.store.alerts[:] = [a for a in self.store.alerts if not a.startswith(CLOCK_ALERT)]
+        if skew is not None and abs(skew) > CLOCK_SKEW_WARN_S:
+            direction = "terlambat" if skew > 0 else "terlalu cepat"
+            self.store.alerts.append(f"{CLOCK_ALERT} {direction} {abs(skew) / 60:.0f} menit "
+                                     f"dibanding server kantor; perbaiki jam kiosk.")
 
     def _on_server_menu(self, raw: bytes, etag=None):
         """SyncWorker callback (worker thread): apply, then remember the ETag so a restart

@@ -1,0 +1,32 @@
+"""The runtime: retention purge at start, clock warnings from the office server's time."""
+from types import SimpleNamespace
+
+from kiosk.runtime import KioskRuntime
+
+
+def test_old_synced_days_are_purged_at_start(config, clock):
+    rt = KioskRuntime(config, clock=clock)
+    old = rt.store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
+    rt.store.mark_synced([old.id], "x")
+    clock.advance(days=1)
+    unsynced = rt.store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
+    rt.store.close()
+    clock.advance(days=config.server.retention_days + 5)
+    rt2 = KioskRuntime(config, clock=clock)
+    rt2.start()
+    try:
+        assert rt2.store.get_ticket(old.id) is None  # synced and past retention: deleted
+        assert rt2.store.get_ticket(unsynced.id) is not None  # never deleted before sync
+    finally:
+        rt2.stop()
+
+
+def test_a_kiosk_clock_far_from_the_servers_warns_staff(config, clock):
+    rt = KioskRuntime(config, clock=clock)
+    try:
+        rt._on_sync_status(SimpleNamespace(server_clock_skew_s=600.0))
+        assert any("Jam kiosk terlambat 10 menit" in a for a in rt.store.alerts)
+        rt._on_sync_status(SimpleNamespace(server_clock_skew_s=3.0))
+        assert not any(a.startswith("Jam kiosk terlambat") for a in rt.store.alerts)
+    finally:
+        rt.stop()
