@@ -2,10 +2,17 @@
 
 Layout, one idea per module:
 
-* :mod:`office.db`        SQLAlchemy 2.x tables and the repository verbs (SQLite or PostgreSQL)
+* :mod:`office.tables`    SQLAlchemy 2.x tables and the frozen records the repository returns
+* :mod:`office.db`        the repository verbs (SQLite or PostgreSQL)
 * :mod:`office.auth`      token hashing and the FastAPI auth dependencies
+* :mod:`office.admins`    admin accounts: argon2 passwords, lockout after failed logins
+* :mod:`office.publish`   validate, diff and store a menu with its audit entry
 * :mod:`office.api`       the versioned JSON API, ``/api/v1/...``
-* :mod:`office.web`       the staff page ``/`` (server-rendered HTML, login cookie)
+* :mod:`office.pages`     HTML shell, session cookie and CSRF check shared by the pages
+* :mod:`office.web`       the staff page ``/`` (server-rendered HTML, token login)
+* :mod:`office.admin_web` admin login and the menu page (editor, upload, download, kiosks)
+* :mod:`office.audit_web` the audit log, kept versions and restore
+* :mod:`office.menu_form` menu <-> flat form fields; :mod:`office.menu_view` the editor HTML
 * :mod:`office.app`       :func:`~office.app.create_app`: settings -> FastAPI app
 * :mod:`office.cli`       the ``kiosk-office`` command
 * :mod:`office.devserver` run the app with uvicorn in a thread on 127.0.0.1 (tests, bench)

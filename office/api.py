@@ -11,7 +11,6 @@ token is 401):
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -20,9 +19,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.errors import MenuError
-from kiosk.menu import parse_menu
 
 from .auth import Principal, require
+from .publish import publish
 
 #: Most tickets accepted in one upload.
 MAX_BATCH = 500
@@ -97,11 +96,6 @@ class MenuPublished(BaseModel):
     services: int
 
 
-def menu_etag(body: bytes) -> str:
-    """Strong ETag of a menu body: ``"<32 hex of sha256>"``."""
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """RFC 9110 weak comparison of an ``If-None-Match`` header against ``etag``."""
     if not if_none_match:
@@ -169,18 +163,19 @@ _MENU_BODY = {"requestBody": {"required": True, "content": {"application/json": 
 async def put_menu(request: Request, who: Principal = Depends(require("admin"))):
     """Validate and publish a menu; the same body as the current menu adds no new version.
 
+    A new version is written to the audit log as ``token:<name>``, action ``api``.
     422 ``{"detail": "...", "problems": ["Service 'kk-baru': names.id is missing", ...]}``.
     """
     body = await request.body()
     try:
-        menu = parse_menu(body, source="uploaded menu")
+        done = await run_in_threadpool(lambda: publish(
+            request.app.state.repo, body, actor=f"token:{who.name}", action="api",
+            source="uploaded menu"))
     except MenuError as exc:
         return JSONResponse({"detail": str(exc), "problems": list(exc.problems)},
                             status_code=422)
-    etag = menu_etag(body)
-    row = await run_in_threadpool(request.app.state.repo.publish_menu, menu.version, etag,
-                                  body.decode("utf-8"))
-    return MenuPublished(version=row.version, etag=row.etag, services=len(menu.services))
+    return MenuPublished(version=done.row.version, etag=done.row.etag,
+                         services=len(done.menu.services))
 
 
 @router.post("/now-serving", response_model=NowServingReply, tags=["staff"], responses=_AUTH)

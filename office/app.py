@@ -2,8 +2,10 @@
 
 ``create_app(OfficeSettings(db_url="sqlite:///office.db"))`` returns an ASGI
 app with the JSON API (:mod:`office.api`), the staff page (:mod:`office.web`),
-and a request body limit (413 above ``max_body_bytes``, checked both on the
-``Content-Length`` header and on the bytes actually received).
+the admin pages (:mod:`office.admin_web`, :mod:`office.audit_web`), a 403 page
+for forms without their CSRF token, and a request body limit (413 above
+``max_body_bytes``, checked both on the ``Content-Length`` header and on the
+bytes actually received; an HTML page for the browser pages).
 """
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
 
-from . import api, web
+from . import admin_web, api, audit_web, web
 from .db import Repo, make_engine
+from .pages import CsrfRefused, csrf_refused_page, page
 
 #: Largest request body accepted, in bytes (a 500-ticket batch is about 350 kB).
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -62,7 +66,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or ()).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_bytes:
-            return await self._refuse(send)
+            return await self._refuse(send, scope)
         seen = 0
         started = False
 
@@ -83,13 +87,23 @@ class BodyLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, scope)
 
-    async def _refuse(self, send):
-        body = json.dumps({"detail": f"Request body too large (limit {self.max_bytes} bytes)."})
+    async def _refuse(self, send, scope):
+        limit_mb = self.max_bytes / (1024 * 1024)
+        if scope.get("path", "").startswith("/api/"):
+            kind = b"application/json"
+            body = json.dumps({"detail": f"Request body too large (limit {self.max_bytes} "
+                                         f"bytes)."})
+        else:
+            kind = b"text/html; charset=utf-8"
+            body = page("Terlalu besar", f"""<h1>Berkas terlalu besar <small>(too large, 413)
+</small></h1><p>Kiriman lebih dari {limit_mb:.0f} MB ditolak; tidak ada yang diubah. Menu yang
+benar hanya beberapa kB: apakah ini berkas yang tepat? <span class="en">(Over {limit_mb:.0f}
+MB is refused; nothing was changed.)</span></p><p><a class="btn" href="/admin/menu">Kembali
+<span class="en">(back)</span></a></p>""")
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"connection", b"close")]})
+                    "headers": [(b"content-type", kind), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body.encode()})
 
 
@@ -103,5 +117,15 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     app.state.clock = OfficeClock(settings.timezone)
     app.include_router(api.router)
     app.include_router(web.router)
+    app.include_router(admin_web.router)
+    app.include_router(audit_web.router)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf_refused(request: Request, exc: CsrfRefused) -> HTMLResponse:
+        return HTMLResponse(csrf_refused_page(), status_code=403)
+
+    @app.exception_handler(admin_web.NotAdmin)
+    async def _not_admin(request: Request, exc: admin_web.NotAdmin) -> HTMLResponse:
+        return admin_web.forbidden()
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

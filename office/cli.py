@@ -7,24 +7,30 @@
     kiosk-office add-kiosk K1           # prints the new kiosk token (put it in kiosk.ini)
     kiosk-office add-staff NAME         # prints a new staff token (now-serving, staff page)
     kiosk-office set-admin-token [--token TOKEN]   # replaces the admin token; prints it
+    kiosk-office add-admin NAME         # admin account of the menu pages; asks the password
 
 ``serve`` is the default subcommand. ``--db`` defaults to ``$KIOSK_OFFICE_DB``
 or ``sqlite:///office.db``; ``--init-admin-token`` (or
 ``$KIOSK_OFFICE_ADMIN_TOKEN``) sets the admin token only when none exists yet.
-Tokens are printed once and stored only as sha256 digests.
+Tokens are printed once and stored only as sha256 digests. ``add-admin``
+reads the password twice from the terminal (or one line from stdin when it is
+not a terminal), stores its argon2 hash, and for an existing name replaces the
+password, lifts a lockout and ends that admin's browser sessions.
 """
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import re
 import sys
 
+from .admins import hash_password, password_problem
 from .auth import hash_token, new_token
 from .db import Repo, make_engine
 
-COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token")
+COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -51,7 +57,41 @@ def _parser() -> argparse.ArgumentParser:
     admin = sub.add_parser("set-admin-token", parents=[common],
                            help="replace the admin token (prints it)")
     admin.add_argument("--token", default="", help="use this token instead of a random one")
+    account = sub.add_parser("add-admin", parents=[common],
+                             help="create an admin account of the menu pages (or set its "
+                                  "password)")
+    account.add_argument("name", help="login name: 1-32 letters, digits, '-' or '_'")
     return parser
+
+
+def _read_password() -> str | None:
+    """The new password: typed twice on a terminal, else the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Kata sandi baru (new password): ")
+    if getpass.getpass("Ulangi (again): ") != first:
+        print("kiosk-office: the two passwords differ; nothing changed.", file=sys.stderr)
+        return None
+    return first
+
+
+def _add_admin(repo: Repo, name: str) -> int:
+    if not _NAME.match(name):
+        print(f"kiosk-office: {name!r}: use 1-32 letters, digits, '-' or '_'.", file=sys.stderr)
+        return 2
+    password = _read_password()
+    if password is None:
+        return 2
+    problem = password_problem(password)
+    if problem:
+        print(f"kiosk-office: {problem}; nothing changed.", file=sys.stderr)
+        return 2
+    created = repo.set_admin(name, hash_password(password))
+    if not created:
+        repo.drop_admin_sessions(name)
+    print(f"admin {name!r} {'created' if created else 'updated: new password, lockout lifted'}.",
+          file=sys.stderr)
+    return 0
 
 
 def _issue(repo: Repo, role: str, name: str, token: str = "", replace: bool = False) -> int:
@@ -95,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         return _issue(repo, "kiosk", args.kiosk_id, replace=args.replace)
     if args.command == "add-staff":
         return _issue(repo, "staff", args.name)
+    if args.command == "add-admin":
+        return _add_admin(repo, args.name)
     return _issue(repo, "admin", "admin", token=args.token, replace=True)
 
 

@@ -1,10 +1,12 @@
-"""Tables and repository verbs of the office server (SQLAlchemy 2.x).
+"""Repository verbs of the office server over SQLAlchemy 2.x (tables: :mod:`office.tables`).
 
 SQLite file by default (``sqlite:///office.db``), PostgreSQL by URL
 (``postgresql+psycopg://user@host/db``). Times are stored as ISO 8601 text
 in UTC (``2026-11-29T01:02:03.456789+00:00``): portable and sortable.
 
-Tokens are never stored: only their sha256 hex digest (:mod:`office.auth`).
+Tokens are never stored: only their sha256 hex digest (:mod:`office.auth`);
+admin passwords only as argon2 hashes (:mod:`office.admins`). Every menu
+publication writes an ``audit_log`` row in the same transaction.
 Check-ins are keyed by the kiosk's ticket ``id`` (uuid4), so an upload retried
 after a lost reply inserts nothing new (``INSERT ... ON CONFLICT DO NOTHING``).
 """
@@ -13,85 +15,19 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
-from sqlalchemy import (Integer, String, Text, create_engine, event, func, select)
+from sqlalchemy import create_engine, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
+
+from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
+                     Checkin, Credential, Kiosk, MenuVersion, NowServing, PublishConflict,
+                     SessionInfo, WebSession, utc_now_iso)
 
 ROLES = ("admin", "staff", "kiosk")
 #: A kiosk's "last seen" is written at most this often, in seconds.
 TOUCH_EVERY_S = 5.0
-
-
-def utc_now_iso() -> str:
-    """Now, UTC, ISO 8601 with offset."""
-    return datetime.now(timezone.utc).isoformat()
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Credential(Base):
-    """A bearer token holder: the admin, a staff member, or a kiosk (name = kiosk id)."""
-
-    __tablename__ = "credentials"
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    role: Mapped[str] = mapped_column(String(8), index=True)
-    name: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
-
-
-class Kiosk(Base):
-    __tablename__ = "kiosks"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
-    last_seen_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    menu_version: Mapped[str] = mapped_column(String(120), default="")
-
-
-class Checkin(Base):
-    """One ticket as uploaded by its kiosk; ``payload`` is the full ``Ticket.to_dict()``."""
-
-    __tablename__ = "checkins"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
-    office_day: Mapped[str] = mapped_column(String(10), index=True)
-    service_code: Mapped[str] = mapped_column(String(32))
-    queue: Mapped[str] = mapped_column(String(1))
-    sequence: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(16))
-    issued_at: Mapped[str] = mapped_column(String(40))
-    received_at: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[str] = mapped_column(Text)
-
-
-class MenuVersion(Base):
-    __tablename__ = "menus"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    version: Mapped[str] = mapped_column(String(120))
-    etag: Mapped[str] = mapped_column(String(80))
-    body: Mapped[str] = mapped_column(Text)
-    published_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
-
-
-class NowServing(Base):
-    __tablename__ = "now_serving"
-    office_day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    queue: Mapped[str] = mapped_column(String(1), primary_key=True)
-    sequence: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
-
-
-class WebSession(Base):
-    """A logged-in browser on the staff page; the cookie holds the raw id, we keep its hash."""
-
-    __tablename__ = "web_sessions"
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    role: Mapped[str] = mapped_column(String(8))
-    expires_at: Mapped[str] = mapped_column(String(40))
 
 
 def make_engine(url: str) -> Engine:
@@ -108,7 +44,16 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     Base.metadata.create_all(engine)
+    _upgrade_sessions(engine)
     return engine
+
+
+def _upgrade_sessions(engine: Engine) -> None:
+    """Sessions from before admin accounts lack ``csrf``: drop them (everyone logs in again)."""
+    columns = {c["name"] for c in inspect(engine).get_columns("web_sessions")}
+    if "csrf" not in columns:
+        WebSession.__table__.drop(engine)
+        WebSession.__table__.create(engine)
 
 
 @dataclass(frozen=True)
@@ -152,20 +97,66 @@ class Repo:
             row = s.get(Credential, token_hash)
             return (row.role, row.name, row.token_hash) if row else None
 
-    def add_web_session(self, id_hash: str, role: str, expires_at: str):
+    def add_web_session(self, id_hash: str, role: str, expires_at: str, *, name: str = "",
+                        via: str = "token", csrf: str = ""):
         with self.sessions.begin() as s:
-            s.add(WebSession(id_hash=id_hash, role=role, expires_at=expires_at))
+            s.add(WebSession(id_hash=id_hash, role=role, expires_at=expires_at, name=name,
+                             via=via, csrf=csrf))
 
-    def web_session_role(self, id_hash: str, now_iso: str) -> str | None:
+    def web_session(self, id_hash: str, now_iso: str) -> SessionInfo | None:
+        """The live session with this id hash, or None (unknown or expired)."""
         with self.sessions() as s:
             row = s.get(WebSession, id_hash)
-            return row.role if row and row.expires_at > now_iso else None
+            if row is None or row.expires_at <= now_iso:
+                return None
+            return SessionInfo(row.role, row.name, row.via, row.csrf)
 
     def drop_web_session(self, id_hash: str):
         with self.sessions.begin() as s:
             row = s.get(WebSession, id_hash)
             if row:
                 s.delete(row)
+
+    def drop_admin_sessions(self, name: str):
+        """End every browser session of admin account ``name`` (after a password change)."""
+        with self.sessions.begin() as s:
+            for row in s.scalars(select(WebSession).where(WebSession.via == "password",
+                                                          WebSession.name == name)):
+                s.delete(row)
+
+    # -- admin accounts ------------------------------------------------------
+    def set_admin(self, name: str, password_hash: str) -> bool:
+        """Create admin ``name`` or replace its password (clears a lockout); True if created."""
+        with self.sessions.begin() as s:
+            row = s.get(AdminUser, name)
+            created = row is None
+            row = row or AdminUser(name=name)
+            row.password_hash, row.failures, row.locked_until = password_hash, 0, None
+            s.add(row)
+        return created
+
+    def admin(self, name: str) -> AdminRecord | None:
+        with self.sessions() as s:
+            row = s.get(AdminUser, name)
+            return AdminRecord(row.name, row.password_hash, row.failures or 0,
+                               row.locked_until) if row else None
+
+    def admin_login_failed(self, name: str, lock_until) -> AdminRecord:
+        """Count a failed login; ``lock_until(failures) -> ISO | None`` sets the lockout end."""
+        with self.sessions.begin() as s:
+            s.execute(update(AdminUser).where(AdminUser.name == name)
+                      .values(failures=AdminUser.failures + 1))
+            row = s.get(AdminUser, name, populate_existing=True)
+            row.locked_until = lock_until(row.failures)
+        return self.admin(name)
+
+    def admin_login_ok(self, name: str, new_hash: str | None = None):
+        """Reset the failure count; store ``new_hash`` when the hash parameters were renewed."""
+        with self.sessions.begin() as s:
+            row = s.get(AdminUser, name)
+            row.failures, row.locked_until, row.last_login_at = 0, None, utc_now_iso()
+            if new_hash:
+                row.password_hash = new_hash
 
     # -- kiosks --------------------------------------------------------------
     def touch_kiosk(self, kiosk_id: str, menu_version: str | None = None):
@@ -225,16 +216,50 @@ class Repo:
             return s.scalar(select(func.count()).select_from(Checkin))
 
     # -- menu ----------------------------------------------------------------
-    def publish_menu(self, version: str, etag: str, body: str) -> MenuVersion:
-        """Store ``body`` as the menu in force; the same body as the current one adds nothing."""
+    def publish_menu(self, version: str, etag: str, body: str, *, actor: str = "",
+                     action: str = "api", note: str = "", describe=None,
+                     base_id: int | None = None) -> tuple[MenuVersion, bool]:
+        """Store ``body`` as the menu in force, with its audit entry, in one transaction.
+
+        ``describe(old_body | None) -> list[dict]`` gives the field-level changes
+        (:func:`kiosk.menus.diff_menus`). Returns ``(row, created)``; the same body
+        as the current one adds nothing (``created`` False). Raises
+        :class:`PublishConflict` when ``base_id`` is given and no longer current.
+        """
         with self.sessions.begin() as s:
             current = self._current_menu(s)
+            if base_id is not None and (current.id if current else 0) != base_id:
+                raise PublishConflict(current.version if current else "-")
             if current and current.etag == etag:
-                return current
+                return current, False
             row = MenuVersion(version=version, etag=etag, body=body)
             s.add(row)
             s.flush()
-            return row
+            changes = describe(current.body if current else None) if describe else []
+            s.add(AuditEntry(actor=actor[:64], action=action, note=note[:200],
+                             version_before=current.version if current else "",
+                             version_after=version, menu_id=row.id,
+                             changes=json.dumps(changes[:300], ensure_ascii=False,
+                                                default=str)))
+            return row, True
+
+    def menu_by_id(self, menu_id: int) -> MenuVersion | None:
+        with self.sessions() as s:
+            return s.get(MenuVersion, menu_id)
+
+    def menu_versions(self, limit: int = 100) -> list[MenuVersion]:
+        """Published menus, newest first (bodies included; a menu is a few kB)."""
+        with self.sessions() as s:
+            return list(s.scalars(select(MenuVersion).order_by(MenuVersion.id.desc())
+                                  .limit(limit)))
+
+    def audit_entries(self, limit: int = 200) -> list[AuditRecord]:
+        """Audit log, newest first."""
+        with self.sessions() as s:
+            rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+            return [AuditRecord(r.id, r.at, r.actor, r.action, r.version_before,
+                                r.version_after, r.menu_id, r.note, json.loads(r.changes))
+                    for r in rows]
 
     def current_menu(self) -> MenuVersion | None:
         with self.sessions() as s:

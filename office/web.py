@@ -3,73 +3,36 @@
 Server-rendered HTML, Indonesian first (English in small type), no
 JavaScript; it reloads itself every 30 s. Protected by a login form: an admin
 or staff token, exchanged for a random session id in an HttpOnly,
-SameSite=Strict cookie (the database keeps only the id's sha256, 12 h).
+SameSite=Strict cookie (the database keeps only the id's sha256, 12 h); every
+POST form carries the session's CSRF token (:mod:`office.pages`). The menu
+editor for admin accounts is :mod:`office.admin_web`.
 """
 from __future__ import annotations
 
 import json
-import secrets
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
 from html import escape
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from .auth import hash_token, lookup
-from .db import utc_now_iso
+from .auth import lookup
+from .pages import (csrf_field, current_session, end_session, local_time as _local,
+                    login_form_response, page as _page, read_form, start_session,
+                    table as _table)
 
 router = APIRouter(include_in_schema=False)
 
-COOKIE = "office_session"
-SESSION_HOURS = 12
 
-_CSS = """body{font-family:sans-serif;margin:1.5em;color:#222;max-width:70em}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;
-text-align:left}th{background:#f2f2f2}small,.en{color:#666;font-weight:normal}
-.err{color:#a00}form.inline{display:inline}"""
-
-
-def _page(title: str, body: str, refresh: bool = False) -> str:
-    meta = '<meta http-equiv="refresh" content="30">' if refresh else ""
-    return (f'<!doctype html><html lang="id"><head><meta charset="utf-8">{meta}'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
-            f"<body>{body}</body></html>")
-
-
-def _login_form(error: str = "") -> str:
+def _login_form(csrf: str, error: str = "") -> str:
     err = f'<p class="err">{escape(error)}</p>' if error else ""
     return _page("Masuk", f"""<h1>Server Kantor Dukcapil <small>Office server</small></h1>
-{err}<form method="post" action="/login">
-<label>Token admin atau petugas <span class="en">(admin or staff token)</span><br>
-<input type="password" name="token" size="50" autocomplete="current-password" required></label>
-<button type="submit">Masuk <span class="en">(Log in)</span></button></form>""")
-
-
-def _session_role(request: Request) -> str | None:
-    sid = request.cookies.get(COOKIE)
-    if not sid:
-        return None
-    return request.app.state.repo.web_session_role(hash_token(sid), utc_now_iso())
-
-
-def _local(iso: str | None, clock) -> str:
-    if not iso:
-        return "-"
-    try:
-        return datetime.fromisoformat(iso).astimezone(clock.tz).strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return escape(iso)
-
-
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    if not rows:
-        return "<p>Belum ada. <span class='en'>(None yet.)</span></p>"
-    th = "".join(f"<th>{h}</th>" for h in head)
-    trs = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{th}</tr>{trs}</table>"
+{err}<form method="post" action="/login">{csrf_field(csrf)}
+<p><label>Token admin atau petugas <span class="en">(admin or staff token)</span><br>
+<input type="password" name="token" size="50" autocomplete="current-password" required></label></p>
+<button type="submit" class="primary">Masuk <span class="en">(Log in)</span></button></form>
+<p>Admin menu layanan: <a href="/admin/login">masuk dengan nama dan kata sandi</a>
+<span class="en">(menu admins: log in with name and password)</span></p>""")
 
 
 def _service_names(menu_row) -> dict[str, str]:
@@ -82,7 +45,7 @@ def _service_names(menu_row) -> dict[str, str]:
         return {}
 
 
-def _dashboard(request: Request) -> str:
+def _dashboard(request: Request, session) -> str:
     repo, clock = request.app.state.repo, request.app.state.clock
     today = clock.today()
     menu_row = repo.current_menu()
@@ -111,7 +74,10 @@ def _dashboard(request: Request) -> str:
     total = sum(len(v) for v in by_service.values())
     return _page("Server Kantor Dukcapil", f"""
 <h1>Server Kantor Dukcapil <small>Office server</small>
-<form class="inline" method="post" action="/logout"><button>Keluar</button></form></h1>
+<form class="inline" method="post" action="/logout">{csrf_field(session.csrf)}
+<button>Keluar</button></form></h1>
+<nav><a href="/admin/menu">Kelola menu layanan <span class="en">(edit service menu, admin
+account)</span></a></nav>
 <h2>Check-in hari ini, {escape(today)} <small>(today: {total})</small></h2>{''.join(sections)
     or "<p>Belum ada check-in hari ini. <span class='en'>(No check-ins today.)</span></p>"}
 <h2>Sedang dilayani <small>(now serving)</small></h2>{_table(["Antrian", "Nomor urut"], serving)}
@@ -126,32 +92,32 @@ setiap 30 detik.</small></p>""", refresh=True)
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     """The dashboard for a logged-in admin or staff member, else the login form."""
-    if _session_role(request) is None:
-        return HTMLResponse(_login_form())
-    return HTMLResponse(_dashboard(request))
+    session = current_session(request)
+    if session is None:
+        return login_form_response(request, _login_form)
+    return HTMLResponse(_dashboard(request, session))
 
 
 @router.post("/login")
-def login(request: Request, token: str = Form(..., max_length=256)):
+async def login(request: Request):
     """Exchange an admin or staff token for a session cookie; 401 with the form on failure."""
-    repo = request.app.state.repo
-    who = lookup(repo, token.strip())
+    form = await read_form(request, login=True)
+    token = str(form.get("token", ""))[:256]
+    who = lookup(request.app.state.repo, token.strip())
     if who is None or who.role not in ("admin", "staff"):
-        return HTMLResponse(_login_form("Token tidak dikenal. (Unknown token.)"), status_code=401)
-    sid = secrets.token_urlsafe(32)
-    expires = datetime.now(timezone.utc) + timedelta(hours=SESSION_HOURS)
-    repo.add_web_session(hash_token(sid), who.role, expires.isoformat())
+        return login_form_response(
+            request, lambda csrf: _login_form(csrf, "Token tidak dikenal. (Unknown token.)"),
+            status_code=401)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, sid, max_age=SESSION_HOURS * 3600, httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https")
+    start_session(request, response, who.role, who.name, via="token")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request):
-    sid = request.cookies.get(COOKIE)
-    if sid:
-        request.app.state.repo.drop_web_session(hash_token(sid))
+async def logout(request: Request):
+    """End the session (any login kind) and go back to the login form."""
+    if current_session(request) is not None:
+        await read_form(request)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(COOKIE)
+    end_session(request, response)
     return response

@@ -4,10 +4,13 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from officepages import ADMIN_NAME, ADMIN_PASSWORD, login_admin
 
 from kiosk import ASSETS_DIR
+from office.admins import hash_password
 from office.app import OfficeSettings, create_app
 from office.auth import hash_token
+from office.publish import publish
 
 TOKENS = {"K1": ("kiosk", "k1-token"), "K2": ("kiosk", "k2-token"),
           "admin": ("admin", "admin-token"), "desk": ("staff", "staff-token")}
@@ -62,3 +65,20 @@ def auth_fixture():
 def ticket_fixture():
     """``ticket(kiosk_id="K1", seq=1, ...)`` -> a fresh ticket dict."""
     return ticket
+
+
+@pytest.fixture
+def admin_app(app):
+    """The app with admin account ``siti`` and the shipped menu published (version 2026-11-29.1)."""
+    app.state.repo.set_admin(ADMIN_NAME, hash_password(ADMIN_PASSWORD))
+    body = (ASSETS_DIR / "menu.json").read_bytes()
+    publish(app.state.repo, body, actor="token:admin", action="api")
+    return app
+
+
+@pytest.fixture
+def admin(admin_app):
+    """A TestClient logged in as admin ``siti``."""
+    with TestClient(admin_app) as c:
+        assert login_admin(c).status_code == 303
+        yield c

@@ -3,6 +3,7 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from officepages import csrf_of, login_token
 
 from office.app import OfficeSettings, create_app
 from office.cli import main
@@ -16,7 +17,7 @@ def test_staff_page_shows_login_form_until_logged_in(client):
 
 @pytest.mark.parametrize("token", ["wrong", "k1-token"])
 def test_staff_page_refuses_unknown_and_kiosk_tokens(client, token):
-    r = client.post("/login", data={"token": token}, follow_redirects=False)
+    r = login_token(client, token)
     assert r.status_code == 401 and "office_session" not in r.cookies
 
 
@@ -27,7 +28,7 @@ def test_staff_page_lists_todays_checkins_menu_and_kiosks(client, app, auth, tic
                                                number="B<script>")]
     client.post("/api/v1/checkins", json={"kiosk_id": "K1", "menu_version": "2026-11-29.1",
                                           "tickets": batch}, headers=auth("K1"))
-    r = client.post("/login", data={"token": "staff-token"}, follow_redirects=False)
+    r = login_token(client, "staff-token")
     assert r.status_code == 303
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
@@ -36,7 +37,7 @@ def test_staff_page_lists_todays_checkins_menu_and_kiosks(client, app, auth, tic
     assert "Perekaman KTP-el (pertama kali)" in page and "Kartu Keluarga baru" in page
     assert "B&lt;script&gt;" in page and "<script>" not in page
     assert "2026-11-29.1" in page and "K1" in page
-    client.post("/logout")
+    client.post("/logout", data={"csrf": csrf_of(page)})
     assert 'name="token"' in client.get("/").text
 
 

@@ -1,0 +1,151 @@
+"""The office server's tables (SQLAlchemy 2.x declarative) and the frozen records
+:class:`office.db.Repo` returns. Times are ISO 8601 text in UTC."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utc_now_iso() -> str:
+    """Now, UTC, ISO 8601 with offset."""
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Credential(Base):
+    """A bearer token holder: the admin, a staff member, or a kiosk (name = kiosk id)."""
+
+    __tablename__ = "credentials"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8), index=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+    last_seen_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    menu_version: Mapped[str] = mapped_column(String(120), default="")
+
+
+class Checkin(Base):
+    """One ticket as uploaded by its kiosk; ``payload`` is the full ``Ticket.to_dict()``."""
+
+    __tablename__ = "checkins"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
+    office_day: Mapped[str] = mapped_column(String(10), index=True)
+    service_code: Mapped[str] = mapped_column(String(32))
+    queue: Mapped[str] = mapped_column(String(1))
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class MenuVersion(Base):
+    __tablename__ = "menus"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(120))
+    etag: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+
+
+class NowServing(Base):
+    __tablename__ = "now_serving"
+    office_day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    queue: Mapped[str] = mapped_column(String(1), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+
+
+class WebSession(Base):
+    """A logged-in browser; the cookie holds the raw id, we keep its hash.
+
+    ``via`` is ``token`` (staff page login) or ``password`` (an admin account,
+    which alone may edit the menu); ``csrf`` is the token every POST form carries.
+    """
+
+    __tablename__ = "web_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))
+    expires_at: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(64), default="")
+    via: Mapped[str] = mapped_column(String(8), default="token")
+    csrf: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AdminUser(Base):
+    """An admin account of the menu pages: argon2 hash, failed logins, lockout end (UTC ISO)."""
+
+    __tablename__ = "admin_users"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+    last_login_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class AuditEntry(Base):
+    """One menu change: who, when, versions, and the field-level ``changes`` (JSON list)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(40), default=utc_now_iso, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    version_before: Mapped[str] = mapped_column(String(120), default="")
+    version_after: Mapped[str] = mapped_column(String(120))
+    menu_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    changes: Mapped[str] = mapped_column(Text, default="[]")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A live browser session: ``role`` admin | staff, ``name``, ``via`` token | password."""
+
+    role: str
+    name: str
+    via: str
+    csrf: str
+
+
+@dataclass(frozen=True)
+class AdminRecord:
+    name: str
+    password_hash: str
+    failures: int
+    locked_until: str | None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: str
+    actor: str
+    action: str
+    version_before: str
+    version_after: str
+    menu_id: int | None
+    note: str
+    changes: list
+
+
+class PublishConflict(Exception):
+    """The menu in force changed since the editor was opened; ``current`` is its version."""
+
+    def __init__(self, current: str):
+        super().__init__(f"menu changed meanwhile; now {current}")
+        self.current = current
