@@ -21,7 +21,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .errors import KioskError
+from .errors import ConfigError, KioskError
 
 log = logging.getLogger("kiosk")
 
@@ -37,6 +37,12 @@ def cmd_check(args) -> int:
     from printer.devices import describe
     cfg = _load(args)
     menu = load_menu(cfg.menu_path)
+    if cfg.printer.type == "file":
+        from printer.spool import spool_problem
+        problem = spool_problem(cfg.printer.path)
+        if problem:
+            raise ConfigError(f"{cfg.path}: [printer] path: {problem} (type = file saves each "
+                              f"slip there).", path=cfg.path, section="printer", key="path")
     Store(cfg.kiosk.data_dir, tz=cfg.office.timezone, kiosk_id=cfg.kiosk.id).close()
     print(f"kiosk.ini   {cfg.path}: OK")
     print(f"office      {cfg.office.name}, {cfg.office.regency} ({cfg.office.timezone})")
@@ -57,9 +63,10 @@ def cmd_print_test(args) -> int:
     rt = KioskRuntime(cfg)
     try:
         now = datetime.now(timezone.utc).astimezone(rt.store._zone)
+        service = rt.menu.visible_services()[0]  # a menu always has one (parse_menu)
         ticket = Ticket(id="0" * 32, kiosk_id=cfg.kiosk.id, office_day=now.date().isoformat(),
-                        service_code=rt.menu.visible_services()[0].code, queue="A", sequence=0,
-                        number="A000", issued_at=now.isoformat(timespec="seconds"),
+                        service_code=service.code, queue=service.queue, sequence=0,
+                        number=f"{service.queue}000", issued_at=now.isoformat(timespec="seconds"),
                         language="id")
         job = rt.slips.job(ticket, rt.slips.info(ticket, rt.menu, 0, None, test=True))
         result = rt.printer.print_now(job, timeout_s=cfg.printer.job_deadline_s)

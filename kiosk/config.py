@@ -1,8 +1,9 @@
 """kiosk.ini -> frozen dataclasses.
 
 Every section and key is declared once, in :data:`SCHEMA`, with its type,
-default and unit (units live in key names: ``_s`` seconds, ``_mm``
-millimetres). Unknown sections or keys, and values of the wrong type, raise
+range, default and unit (units live in key names: ``_s`` seconds, ``_mm``
+millimetres). Unknown or repeated sections or keys, and values of the wrong
+type or out of range (nan and inf included), raise
 :class:`~kiosk.errors.ConfigError` naming the file, the section, the key and
 the fix. Relative paths are resolved against the folder of the ini file.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import difflib
+import math
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -18,37 +20,62 @@ from pathlib import Path
 from .errors import ConfigError
 
 
+# Converters turn the text of a value into its type or raise ValueError with a plain
+# sentence that quotes the value (never Python's own wording).
+
 def _bool(text):
     low = text.strip().lower()
     if low in ("1", "yes", "true", "on", "ya"):
         return True
     if low in ("0", "no", "false", "off", "tidak"):
         return False
-    raise ValueError("expected yes or no")
-
-
-def _int_hex(text):
-    return int(text.strip(), 0)
+    raise ValueError(f"{text.strip()!r} is not yes or no")
 
 
 def _list(text):
     return tuple(p.strip() for p in text.split(",") if p.strip())
 
 
-def _positive(kind):
+def _number(unit, low, high, whole=False, hex_hint=False):
+    """A converter for a number ``low < value <= high`` (``low <= value`` for whole numbers)
+    in ``unit`` (e.g. "seconds"); finite only, so nan and inf are refused."""
     def conv(text):
-        value = kind(text)
-        if value <= 0:
-            raise ValueError("must be greater than 0")
+        text = text.strip()
+        try:
+            value = int(text, 0) if hex_hint else int(text) if whole else float(text)
+        except ValueError:
+            what = ("a number; write e.g. 0x04b8" if hex_hint else "a whole number" if whole
+                    else f"a number of {unit}")
+            raise ValueError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{text!r} is not a number of {unit}")
+        shown = (lambda n: f"{n:#x}") if hex_hint else (lambda n: f"{n:g}")
+        if value < low or (value == low and not whole):
+            bound = f"{shown(low)} or more" if whole else f"more than {shown(low)}"
+            raise ValueError(f"{text!r} is too small; use {bound} {unit}".rstrip())
+        if value > high:
+            raise ValueError(f"{text!r} is too large; use at most {shown(high)} {unit}".rstrip())
         return value
     return conv
+
+
+def _seconds(high):
+    return _number("seconds", 0, high)
+
+
+def _whole(low, high, unit=""):
+    return _number(unit, low, high, whole=True)
+
+
+def _usb_number(high):
+    return _number("", 0, high, whole=True, hex_hint=True)
 
 
 def _choice(*options):
     def conv(text):
         value = text.strip().lower()
         if value not in options:
-            raise ValueError("must be one of " + ", ".join(options))
+            raise ValueError(f"{text.strip()!r} is not one of " + ", ".join(options))
         return value
     return conv
 
@@ -57,6 +84,7 @@ _str = str
 _path = str  # resolved after parsing
 
 # section -> key -> (converter, default). Defaults are strings, parsed like file values.
+# Every number's range is here: seconds are > 0 and bounded per key, counts are whole.
 SCHEMA = {
     "office": {
         "name": (_str, "Dinas Kependudukan dan Pencatatan Sipil"),
@@ -71,49 +99,49 @@ SCHEMA = {
         "languages": (_list, "id,en"),
         "data_dir": (_path, "data"),
         "menu": (_path, ""),
-        "idle_timeout_s": (_positive(float), "60"),
-        "ticket_screen_s": (_positive(float), "12"),
+        "idle_timeout_s": (_seconds(3600), "60"),
+        "ticket_screen_s": (_seconds(600), "12"),
         "fullscreen": (_bool, "no"),
-        "width": (_positive(int), "1280"),
-        "height": (_positive(int), "800"),
-        "screen_dpi": (_positive(float), "96"),
+        "width": (_whole(1, 10000, "pixels"), "1280"),
+        "height": (_whole(1, 10000, "pixels"), "800"),
+        "screen_dpi": (_number("dots per inch", 0, 1000), "96"),
     },
     "printer": {
         "type": (_choice("file", "dummy", "network", "usb", "serial"), "file"),
         "path": (_path, "data/spool"),
         "host": (_str, ""),
-        "port": (_positive(int), "9100"),
-        "vendor_id": (_int_hex, "0"),
-        "product_id": (_int_hex, "0"),
-        "interface": (int, "0"),
-        "in_ep": (_int_hex, "0x82"),
-        "out_ep": (_int_hex, "0x01"),
+        "port": (_whole(1, 65535), "9100"),
+        "vendor_id": (_usb_number(0xFFFF), "0"),
+        "product_id": (_usb_number(0xFFFF), "0"),
+        "interface": (_whole(0, 255), "0"),
+        "in_ep": (_usb_number(0xFF), "0x82"),
+        "out_ep": (_usb_number(0xFF), "0x01"),
         "device": (_str, "/dev/ttyUSB0"),
-        "baudrate": (_positive(int), "9600"),
+        "baudrate": (_whole(1, 4_000_000, "baud"), "9600"),
         "profile": (_str, "TM-T20II"),
         "paper_width_mm": (_choice("58", "80"), "80"),
-        "timeout_s": (_positive(float), "3"),
-        "job_deadline_s": (_positive(float), "10"),
+        "timeout_s": (_seconds(600), "3"),
+        "job_deadline_s": (_seconds(600), "10"),
         "status_polling": (_bool, "yes"),
-        "roll_length_m": (_positive(float), "50"),
+        "roll_length_m": (_number("metres", 0, 500), "50"),
     },
     "server": {
         "url": (_str, ""),
         "token": (_str, ""),
         "ca_bundle": (_path, ""),
         "verify_tls": (_bool, "yes"),
-        "connect_timeout_s": (_positive(float), "3"),
-        "read_timeout_s": (_positive(float), "10"),
-        "attempt_deadline_s": (_positive(float), "15"),
-        "interval_s": (_positive(float), "30"),
-        "max_backoff_s": (_positive(float), "300"),
-        "batch_size": (_positive(int), "200"),
-        "retention_days": (_positive(int), "30"),
+        "connect_timeout_s": (_seconds(600), "3"),
+        "read_timeout_s": (_seconds(600), "10"),
+        "attempt_deadline_s": (_seconds(600), "15"),
+        "interval_s": (_seconds(3600), "30"),
+        "max_backoff_s": (_seconds(3600), "300"),
+        "batch_size": (_whole(1, 10000, "tickets"), "200"),
+        "retention_days": (_whole(1, 3650, "days"), "30"),
     },
     "staff": {
-        "idle_timeout_s": (_positive(float), "120"),
-        "max_pin_attempts": (_positive(int), "5"),
-        "lockout_s": (_positive(float), "300"),
+        "idle_timeout_s": (_seconds(3600), "120"),
+        "max_pin_attempts": (_whole(1, 100, "attempts"), "5"),
+        "lockout_s": (_seconds(86400), "300"),
     },
 }
 
@@ -221,6 +249,50 @@ def _suggest(word, options):
     return f" Did you mean '{near[0]}'?" if near else ""
 
 
+def _read_text(path: Path, shown: str) -> str:
+    """The text of kiosk.ini (UTF-8, a leading BOM allowed); ConfigError in plain words."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: file not found. Copy kiosk.ini from the project folder "
+                          f"or pass --config PATH.", path=path) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{shown}: is a folder, not a file. Pass the path of the kiosk.ini "
+                          f"file itself (--config PATH).", path=path) from None
+    except PermissionError:
+        raise ConfigError(f"{shown}: no permission to read it. Check the file's permissions "
+                          f"(the kiosk's user must be able to read it).", path=path) from None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read it ({exc.strerror or exc}).",
+                          path=path) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{shown}: line {line} is not UTF-8 text. Save the file as UTF-8 "
+                          f"(or retype the accented letters on that line).",
+                          path=path) from None
+
+
+def _syntax(exc: configparser.Error) -> str:
+    """A plain sentence for a configparser syntax error (with its line number)."""
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return (f"key '{exc.option}' appears twice in [{exc.section}] (line {exc.lineno}); "
+                f"keep one.")
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return (f"section [{exc.section}] appears twice (line {exc.lineno}); keep one and put "
+                f"all its keys under it.")
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return (f"not a valid ini file: line {exc.lineno} ({exc.line.strip()!r}) comes before "
+                f"any [section] header. Each setting must be 'key = value' under a [section] "
+                f"header.")
+    if isinstance(exc, configparser.ParsingError):
+        return (f"not a valid ini file: line {exc.errors[0][0]} is not 'key = value'. Each "
+                f"setting must be 'key = value' under a [section] header.")
+    return (f"not a valid ini file: {str(exc).splitlines()[0]}. Each setting must be "
+            f"'key = value' under a [section] header.")
+
+
 def load_config(path=None) -> Config:
     """Read kiosk.ini at ``path`` (None: built-in defaults only).
 
@@ -237,19 +309,9 @@ def load_config(path=None) -> Config:
         shown = str(path)
         base = path.parent
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{shown}: file not found. Copy kiosk.ini from the project folder "
-                              f"or pass --config PATH.", path=path) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{shown}: cannot read ({exc}). Check the file's permissions and "
-                              f"that it is saved as UTF-8.", path=path) from None
-        try:
-            parser.read_string(text, source=shown)
+            parser.read_string(_read_text(path, shown), source=shown)
         except configparser.Error as exc:
-            first = str(exc).splitlines()[0]
-            raise ConfigError(f"{shown}: not a valid ini file: {first}. Each setting must be "
-                              f"'key = value' under a [section] header.", path=path) from None
+            raise ConfigError(f"{shown}: {_syntax(exc)}", path=path) from None
 
     for section in parser.sections():
         if section not in SCHEMA:
@@ -269,8 +331,8 @@ def load_config(path=None) -> Config:
             try:
                 value = conv(raw)
             except ValueError as exc:
-                raise ConfigError(f"{shown}: [{section}] {key} = {raw!r} is not valid: {exc}. "
-                                  f"The default is {default!r}.",
+                raise ConfigError(f"{shown}: [{section}] {key}: {exc}. The default is "
+                                  f"{default!r}.",
                                   path=path, section=section, key=key) from None
             if (section, key) in _PATH_KEYS:
                 value = (base / value) if value else None

@@ -9,6 +9,7 @@ The package is split the way a print travels:
 - :mod:`printer.status`    DLE EOT status parsing and transport errors in words for staff
 - :mod:`printer.transport` the base of every transport; :mod:`printer.devices` one class per
   ``[printer] type`` (usb, serial, network, dummy), :mod:`printer.spool` the file printer
+- :mod:`printer.jobs`      what goes in and comes out: PrintJob, PrintResult, PrinterStatus
 - :mod:`printer.worker`    the one print thread: a connection per job, deadlines, results
 
 Nothing here imports Kivy; results reach the screens through the caller's

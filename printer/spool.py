@@ -26,6 +26,28 @@ log = logging.getLogger(__name__)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def spool_problem(path) -> str | None:
+    """Why the spool folder ``path`` cannot take slips, in plain English, or None if it can.
+
+    For ``kiosk check``: looks without creating anything. A folder that does not
+    exist yet is fine when its nearest existing parent is a writable folder (the
+    file printer creates it at the first slip).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        return f"{path} is a file, not a folder; give a folder for the slips"
+    if path.is_dir():
+        if not os.access(path, os.W_OK | os.X_OK):
+            return f"the folder {path} is read-only; give the kiosk's user write permission"
+        return None
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is None or not parent.is_dir():
+        return f"{path} cannot be created: {parent} is a file, not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{path} cannot be created: the folder {parent} is read-only"
+    return None
+
+
 class SpoolPrinter(Transport, Dummy):
     """The "file" printer: each job becomes ``<name>.bin`` + ``<name>.png`` in a spool folder.
 

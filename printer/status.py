@@ -49,6 +49,17 @@ MESSAGES = {
     "error": "Printer mengalami gangguan.",
 }
 
+#: a printer that can answer DLE EOT gave no answer (``status_polling = yes``), before
+#: the slip was sent (nothing sent) or after (the printer did not take the slip)
+NO_ANSWER = {
+    "before": "Printer tidak menjawab permintaan status; slip tidak dikirim. Periksa "
+              "printer (menyala, kertas, tutup, kabel), lalu cetak ulang slip. Jika model "
+              "printer ini memang tidak pernah menjawab, isi [printer] status_polling = no "
+              "di kiosk.ini.",
+    "after": "Printer tidak menjawab setelah slip dikirim; slip mungkin tidak keluar. "
+             "Periksa printer (menyala, kertas, tutup, kabel), lalu cetak ulang slip.",
+}
+
 
 def is_status_byte(value: int | None) -> bool:
     """True if ``value`` has the fixed bits every DLE EOT answer carries."""

@@ -44,16 +44,19 @@ class Transport:
         """Send ``job.data`` (ESC/POS bytes) as they are. Raises PrinterError."""
         self._raw(job.data)
 
-    def query_status(self, n: int) -> int | None:
+    def query_status(self, n: int, wait_s: float | None = None) -> int | None:
         """One ``DLE EOT n`` answer byte (n in 1, 2, 4), or None if there is none in time.
 
-        Waits at most :data:`STATUS_REPLY_S` (or ``timeout_s`` if shorter) for the
-        answer; raises PrinterError if the request cannot be sent.
+        Waits at most ``wait_s`` seconds for the answer (default
+        :data:`STATUS_REPLY_S`, or ``timeout_s`` if shorter); raises PrinterError
+        if the request cannot be sent.
         """
         if not self.has_status:
             return None
         self._raw(DLE_EOT[n])
-        answer = self._read_status(min(STATUS_REPLY_S, self.timeout_s))
+        if wait_s is None:
+            wait_s = min(STATUS_REPLY_S, self.timeout_s)
+        answer = self._read_status(wait_s)
         return answer[-1] if answer else None
 
     def _read_status(self, timeout_s: float) -> bytes:

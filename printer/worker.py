@@ -10,10 +10,16 @@ moves bytes. For each job it
 2. if ``cfg.status_polling``, asks ``DLE EOT`` 1, 2 and 4 and does not send the
    job to a printer that reports paper out, cover open or offline: a stopped
    printer would keep the slip in its buffer and print a burst of old slips when
-   the paper is replaced;
-3. sends the bytes and closes the connection.
+   the paper is replaced. A printer that gives no answer at all fails the job
+   (nothing sent): with polling on, silence means it is not reading;
+3. sends the bytes and, if ``cfg.status_polling``, asks ``DLE EOT`` again (up to
+   ``cfg.timeout_s`` for the first answer) to confirm the printer read the slip:
+   a printer that accepts the TCP connection but never reads swallows small
+   slips into the OS buffers, so a successful send proves nothing. No answer
+   fails the job ("Printer tidak menjawab ..."); the paper state stays unknown;
+4. closes the connection.
 
-Steps 1-3 run in a disposable daemon thread; when ``cfg.job_deadline_s`` passes
+Steps 1-4 run in a disposable daemon thread; when ``cfg.job_deadline_s`` passes
 the worker interrupts and abandons it, reports ``timeout`` and serves the next
 job. A failed job is reported (``on_result``) and dropped, never retried by
 itself; staff reprint it.
@@ -27,13 +33,14 @@ import collections
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from kiosk.errors import PrinterError
 
 from .devices import open_device
-from .status import MESSAGES, classify, parse_status, refusal
+from .jobs import PrintJob, PrintResult, PrinterStatus
+from .status import MESSAGES, NO_ANSWER, classify, parse_status, refusal
+from .transport import STATUS_REPLY_S
 
 log = logging.getLogger(__name__)
 
@@ -41,48 +48,6 @@ log = logging.getLogger(__name__)
 MAX_QUEUED = 50
 #: abandoned I/O threads still alive before new jobs are refused (printer wedged)
 MAX_STUCK = 2
-
-
-@dataclass(frozen=True)
-class PrintJob:
-    """Pre-rendered ESC/POS ``data`` for one slip; ``png`` is the preview (file printer).
-
-    ``name`` is the file stem for the file printer, e.g. ``2026-11-29_A001_<id8>``.
-    """
-
-    ticket_id: str | None
-    data: bytes
-    png: object = None
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class PrintResult:
-    """How a job ended. ``kind`` is one of :data:`printer.status.KINDS`; ``message`` is
-    plain Indonesian for staff ("" when ok); ``duration_ms`` from pick-up to result."""
-
-    ticket_id: str | None
-    ok: bool
-    kind: str
-    message: str
-    duration_ms: float
-
-
-@dataclass(frozen=True)
-class PrinterStatus:
-    """What the worker knows about the printer.
-
-    ``online``/``cover_open`` are None when unknown; ``paper`` is ok, near_end,
-    out or unknown (no answer is unknown, never out); ``last_ok_at`` is the
-    ``time.time()`` of the last printed job; ``queued`` counts unfinished jobs.
-    """
-
-    online: bool | None
-    paper: str
-    cover_open: bool | None
-    last_error: str
-    last_ok_at: float | None
-    queued: int
 
 
 _UNKNOWN = {"online": None, "paper": "unknown", "cover_open": None}
@@ -120,7 +85,6 @@ class PrintWorker:
         self._stopping = False
         self._state = dict(_UNKNOWN, last_error="", last_ok_at=None)
         self._stuck: list[threading.Thread] = []
-        self._warned_silent = False
 
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
@@ -179,7 +143,7 @@ class PrintWorker:
         """
         limit = timeout_s if timeout_s is not None else self._cfg.job_deadline_s
         if not self._running():
-            return self._print(job, deadline_s=limit)
+            return self._print(job, deadline_s=limit, notify=False)
         task = _Task(job, notify=False)
         with self._cond:
             ahead = self._busy + sum(t.job is not None for t in self._tasks)
@@ -232,7 +196,6 @@ class PrintWorker:
         with self._cond:
             self._cfg = cfg
             self._state.update(_UNKNOWN, last_error="")
-            self._warned_silent = False
 
     # -- the thread ----------------------------------------------------------
     def _loop(self) -> None:
@@ -248,7 +211,7 @@ class PrintWorker:
                 if task.job is None:
                     self._refresh()
                 else:
-                    task.result = self._print(task.job, self._cfg.job_deadline_s)
+                    task.result = self._print(task.job, self._cfg.job_deadline_s, task.notify)
                     if task.notify:
                         self._report(task.result)
             except Exception:  # a bug here must not kill printing for the day
@@ -326,39 +289,53 @@ class PrintWorker:
             raise box["error"]
         return box.get("value")
 
-    def _ask(self, device) -> dict:
-        """Printer state from DLE EOT 1, 2, 4 (stops at the first unanswered request)."""
+    @staticmethod
+    def _ask(device, first_wait_s: float | None = None) -> tuple[dict, bool]:
+        """``(state, silent)`` from DLE EOT 1, 2, 4 (stops at the first unanswered request).
+
+        ``first_wait_s`` bounds the wait for the first answer (default: the
+        transport's short reply time). ``silent`` is True when a device that can
+        answer (``has_status``, ``query_status``) answered nothing; the state is
+        then unknown (paper ``unknown``, never ``out``).
+        """
         query = getattr(device, "query_status", None)
         answers = {}
         for n in (1, 2, 4):
-            answer = query(n) if query else None
+            if query is None:
+                break
+            answer = query(n, first_wait_s) if first_wait_s and not answers else query(n)
             if answer is None:
                 break
             answers[n] = answer
         state = parse_status(answers)
-        if not answers and getattr(device, "has_status", True) and query:
-            if not self._warned_silent:
-                log.warning("printer gave no answer to DLE EOT; status unknown (set "
-                            "[printer] status_polling = no if this model never answers)")
-                self._warned_silent = True
+        silent = not answers and query is not None and getattr(device, "has_status", True)
         if state["online"] is None:
             state["online"] = True  # it accepted the connection
-        return state
+        return state, silent
 
-    def _print(self, job: PrintJob, deadline_s: float) -> PrintResult:
+    def _print(self, job: PrintJob, deadline_s: float, notify: bool = True) -> PrintResult:
+        """Print ``job`` within ``deadline_s``. A failure is logged as a warning when its
+        result goes to ``on_result`` (``notify``), else at info: the caller shows it."""
         cfg, started = self._cfg, time.monotonic()
 
         def action(device):
-            state = self._ask(device) if cfg.status_polling else dict(_UNKNOWN)
+            if not cfg.status_polling:
+                device.deliver(job)
+                return dict(_UNKNOWN), "ok", ""
+            state, silent = self._ask(device)
+            if silent:
+                return state, "timeout", NO_ANSWER["before"]
             stop = refusal(state)
             if stop:
-                return state, stop
+                return state, stop, MESSAGES[stop]
             device.deliver(job)
-            return state, None
+            after, silent = self._ask(device, first_wait_s=max(cfg.timeout_s, STATUS_REPLY_S))
+            if silent:
+                return after, "timeout", NO_ANSWER["after"]
+            return after, "ok", ""
 
         try:
-            state, stop = self._session(cfg, action, deadline_s)
-            kind, message = (stop, MESSAGES[stop]) if stop else ("ok", "")
+            state, kind, message = self._session(cfg, action, deadline_s)
         except Exception as exc:
             kind, message = classify(exc)
             state = dict(_UNKNOWN, online=False if kind in _UNREACHABLE else None)
@@ -367,13 +344,14 @@ class PrintWorker:
         if kind == "ok":
             log.info("printed ticket %s in %.0f ms", job.ticket_id, elapsed)
         else:
-            log.warning("ticket %s not printed (%s): %s", job.ticket_id, kind, message)
+            log.log(logging.WARNING if notify else logging.INFO,
+                    "ticket %s not printed (%s): %s", job.ticket_id, kind, message)
         return PrintResult(job.ticket_id, kind == "ok", kind, message, round(elapsed, 1))
 
     def _refresh(self) -> None:
         cfg = self._cfg
         try:
-            state = self._session(cfg, self._ask, cfg.job_deadline_s)
+            state = self._session(cfg, lambda device: self._ask(device)[0], cfg.job_deadline_s)
             kind, message = "ok", ""
         except Exception as exc:
             kind, message = classify(exc)

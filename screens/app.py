@@ -49,6 +49,7 @@ class LobbyApp(App):
         self.last_touch = time.monotonic()
         self.flow = None
         self.staff = None
+        self.stop_reason = ""  # set when a signal (SIGTERM, SIGINT) stops the kiosk
 
     # Kivy's own config machinery is not for business settings (STYLE.md).
     def load_config(self):
@@ -119,7 +120,18 @@ class LobbyApp(App):
         return key == 27  # Escape / Android back: swallowed in kiosk mode
 
     def _close_requested(self, *args, **kwargs):
-        return not self.staff.exit_allowed  # only staff "exit" may close the window
+        # only staff "exit" or a signal may close the window; touch, keys and the window
+        # manager may not
+        return not (self.staff.exit_allowed or self.stop_reason)
+
+    def stop_on_signal(self, name: str) -> None:
+        """Stop the kiosk for the signal ``name`` (e.g. "SIGTERM"); runs on the main thread
+        between frames (``launch.run_kiosk`` schedules it from its signal handler)."""
+        if self.stop_reason:
+            return
+        log.info("%s received: stopping the kiosk", name)
+        self.stop_reason = name
+        self.stop()
 
     def _print_result(self, ticket, result):
         status = "printed" if result.ok else "failed"

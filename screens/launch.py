@@ -4,19 +4,29 @@ from __future__ import annotations
 import dataclasses
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
 
+from kiosk.errors import KioskError
 from screens import driver
 
 log = logging.getLogger(__name__)
 
 
 def run_kiosk(config) -> int:
-    """Run the kiosk full screen (per kiosk.ini) until staff exit it."""
+    """Run the kiosk full screen (per kiosk.ini) until staff exit it or a signal stops it.
+
+    SIGTERM (``systemctl stop``) and SIGINT (Ctrl+C) stop it cleanly: the app
+    stops, then the runtime (print worker, sync, store) is stopped and flushed.
+    Touch, keys and the window manager cannot close it. Returns 0.
+    """
     import os
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # SDL would turn SIGTERM/SIGINT into a window close request, which kiosk mode refuses;
+    # Python's handlers below stop the app instead. Must be set before SDL starts.
+    os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
     from kivy.config import Config
     k = config.kiosk
     Config.set("graphics", "fullscreen", "auto" if k.fullscreen else "0")
@@ -25,6 +35,7 @@ def run_kiosk(config) -> int:
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     from kivy.base import ExceptionHandler, ExceptionManager
+    from kivy.clock import Clock
     from kiosk.runtime import KioskRuntime
     from screens.app import LobbyApp
 
@@ -43,11 +54,27 @@ def run_kiosk(config) -> int:
     runtime = KioskRuntime(config).start()
     app = LobbyApp(runtime)
     ExceptionManager.add_handler(BackToWelcome())
+    app.bind(on_start=lambda _app: Clock.schedule_once(lambda _dt: log.info(
+        "kiosk ready (pid %d)", os.getpid())))
+    previous = _stop_on_signals(app)
     try:
         app.run()
     finally:
         runtime.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0
+
+
+def _stop_on_signals(app) -> dict:
+    """Make SIGTERM and SIGINT stop ``app`` on the main loop; returns the previous handlers."""
+    from kivy.clock import Clock
+
+    def handler(signum, _frame):
+        name = signal.Signals(signum).name
+        Clock.schedule_once(lambda _dt: app.stop_on_signal(name))
+
+    return {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}
 
 
 def _throwaway(config, data_dir: Path):
@@ -81,12 +108,25 @@ def _open_app(config):
     return runtime, app
 
 
+def _showcase_service(menu) -> str:
+    """The service code the screenshots show: ktp-baru if offered, else the first one.
+    Raises KioskError when the menu offers none."""
+    codes = [s.code for s in menu.visible_services()]
+    if not codes:
+        raise KioskError("the menu offers no enabled service; nothing to show")
+    return "ktp-baru" if "ktp-baru" in codes else codes[0]
+
+
 def journey(app, lang="id", service_index=0, rules=True):
     """Tap through welcome -> services -> rules (-> take number) like a resident."""
     sm = app.sm
     driver.tap(sm.get_screen("welcome").ids["lang_" + lang])
     grid = sm.get_screen("services").ids.grid
     buttons = list(reversed(grid.children))
+    if service_index >= len(buttons):
+        raise KioskError(f"the services screen shows {len(buttons)} service(s), so service "
+                         f"#{service_index + 1} cannot be chosen; check that the menu "
+                         f"({app.kiosk_config.menu_path}) has enabled services")
     driver.tap(buttons[service_index])
     if rules:
         screen = sm.get_screen("rules")
@@ -158,7 +198,7 @@ def screenshots(config, outdir: Path) -> int:
             driver.pump(2)
             app.flow.go("services")
             shot(f"services_{lang}")
-            app.flow.choose("ktp-baru")
+            app.flow.choose(_showcase_service(runtime.menu))
             screen = app.sm.get_screen("rules")
             driver.tap(screen.cards()[0])
             shot(f"rules_{lang}")

@@ -80,3 +80,95 @@ def test_unknown_printer_profile_is_named_with_a_suggestion(ini):
     with pytest.raises(ConfigError) as err:
         load_config(ini(printer={"profile": "TM-T20"}))
     assert "[printer] profile" in str(err.value) and "TM-T20II" in str(err.value)
+
+
+@pytest.mark.parametrize("section, key, value, words", [
+    ("kiosk", "idle_timeout_s", "nan", "'nan' is not a number of seconds"),
+    ("kiosk", "idle_timeout_s", "inf", "'inf' is not a number of seconds"),
+    ("kiosk", "idle_timeout_s", "1e9", "at most 3600 seconds"),
+    ("kiosk", "ticket_screen_s", "601", "at most 600 seconds"),
+    ("printer", "timeout_s", "-inf", "'-inf' is not a number of seconds"),
+    ("printer", "job_deadline_s", "1e9", "at most 600 seconds"),
+    ("printer", "roll_length_m", "nan", "'nan' is not a number of metres"),
+    ("printer", "roll_length_m", "1e9", "at most 500 metres"),
+    ("server", "read_timeout_s", "Infinity", "is not a number of seconds"),
+    ("staff", "lockout_s", "0", "more than 0 seconds"),
+    ("printer", "port", "70000", "at most 65535"),
+    ("printer", "port", "0", "use 1 or more"),
+    ("kiosk", "idle_timeout_s", "abc", "'abc' is not a number of seconds"),
+    ("printer", "vendor_id", "zz", "'zz' is not a number; write e.g. 0x04b8"),
+    ("printer", "interface", "one", "'one' is not a whole number"),
+    ("kiosk", "fullscreen", "maybe", "'maybe' is not yes or no"),
+])
+def test_kiosk_ini_numbers_must_be_finite_in_range_and_are_refused_in_plain_words(
+        ini, section, key, value, words):
+    with pytest.raises(ConfigError) as err:
+        load_config(ini(**{section: {key: value}}))
+    message = str(err.value)
+    assert f"[{section}] {key}" in message and words in message and "default" in message
+    for python in ("could not convert", "invalid literal", "base 0", "float", "int()"):
+        assert python not in message
+
+
+def test_every_number_in_the_schema_has_an_upper_bound():
+    from kiosk.config import SCHEMA
+    for section, keys in SCHEMA.items():
+        for key, (conv, default) in keys.items():
+            conv(default)  # the shipped defaults are inside their own ranges
+            if key.endswith("_s") or key.endswith("_m") or key in ("port", "width", "baudrate"):
+                with pytest.raises(ValueError):
+                    conv("1e12")
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[kiosk]\nid = K1\nid = K2\n", "key 'id' appears twice in [kiosk] (line 3); keep one"),
+    ("[kiosk]\nid = K1\n[printer]\n[kiosk]\nwidth = 900\n",
+     "section [kiosk] appears twice (line 4); keep one"),
+    ("[office]\nname = Dinas\nregency = Bar\xe9to Timur\n", "line 3 is not UTF-8"),
+])
+def test_kiosk_ini_duplicates_and_bad_bytes_name_the_line(tmp_path, text, words):
+    path = tmp_path / "kiosk.ini"
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert words in str(err.value)
+    assert "position" not in str(err.value) and "'key = value'" not in str(err.value)
+
+
+def test_kiosk_ini_that_is_a_folder_is_called_a_folder(tmp_path):
+    (tmp_path / "kiosk.ini").mkdir()
+    with pytest.raises(ConfigError, match="is a folder, not a file") as err:
+        load_config(tmp_path / "kiosk.ini")
+    assert "UTF-8" not in str(err.value) and "permission" not in str(err.value)
+
+
+@pytest.mark.parametrize("spoil, words", [
+    ("file", "is a file, not a folder"),
+    ("file-parent", "is a file, not a folder"),
+    ("read-only", "is read-only"),
+])
+def test_kiosk_check_reports_an_unusable_spool_folder(ini, tmp_path, capsys, monkeypatch,
+                                                      spoil, words):
+    import os
+    from kiosk.cli import main
+    spool = tmp_path / "spool"
+    path = ini(printer={"type": "file", "path": "spool/slips" if spoil == "file-parent"
+                        else "spool"})
+    if spoil == "read-only":
+        spool.mkdir()
+        spool.chmod(0o555)
+        if os.geteuid() == 0:  # root writes anywhere: play the kiosk's own user
+            real = os.access
+            monkeypatch.setattr(os, "access", lambda p, mode: real(p, mode) and (
+                not mode & os.W_OK or bool(os.stat(p).st_mode & 0o200)))
+    else:
+        spool.write_text("not a folder")
+    assert main(["check", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "[printer] path" in err and words in err
+
+
+def test_kiosk_check_leaves_a_missing_spool_folder_uncreated(ini, tmp_path, capsys):
+    from kiosk.cli import main
+    assert main(["check", "--config", str(ini(printer={"path": "later/spool"}))]) == 0
+    assert "kiosk.ini" in capsys.readouterr().out and not (tmp_path / "later").exists()

@@ -153,7 +153,7 @@ def test_refuses_two_queues_with_one_prefix(data):
 def test_refuses_service_with_missing_queue(data):
     _service(data, "kia")["queue"] = "Z"
     err = refuse(data)
-    assert "service 'kia'" in str(err) and "queue 'Z' does not exist" in str(err)
+    assert "Service 'kia': queue 'Z' does not exist" in str(err)
 
 
 def test_refuses_missing_indonesian_name(data):
@@ -322,9 +322,10 @@ def test_whole_menu_problems_are_not_prefixed_menu(data):
     _service(data, "ktp-rusak")["code"] = "ktp-baru"
     _service(data, "kia")["queue"] = "Z"
     err = refuse(data)
-    assert str(err).startswith("menu.json: service code 'ktp-baru' appears twice; ")
+    assert str(err).startswith("menu.json: Service 'ktp-baru': code appears twice; ")
     assert len(err.problems) == 2
-    assert err.problems[1].startswith("service 'kia': queue 'Z' does not exist")
+    assert err.problems[1].startswith("Service 'kia': queue 'Z' does not exist")
+    assert "service '" not in str(err)  # one spelling: "Service 'x'", as in field errors
 
 
 def test_accepts_utf8_bom_from_notepad(data):
@@ -363,3 +364,22 @@ def test_value_with_newline_stays_one_problem_on_one_line(data):
     data["office_hours"]["mon"] = [["08:00", "15:00\n"]]
     err = refuse(data)
     assert len(err.problems) == 1 and "not a time of day" in err.problems[0]
+
+
+def test_refuses_a_menu_with_no_enabled_service(data):
+    for service in data["services"]:
+        service["enabled"] = False
+    err = refuse(data)
+    assert err.problems == ("no service is enabled, so residents would see an empty list; set "
+                            "\"enabled\": true on at least one service",)
+    _service(data, "kia")["enabled"] = True
+    assert [s.code for s in parse_menu(json.dumps(data)).visible_services()] == ["kia"]
+
+
+@pytest.mark.parametrize("raw", [b"", b"\xef\xbb\xbf", b"  \n\n"])
+def test_an_empty_menu_file_is_called_empty(raw, tmp_path):
+    assert "the file is empty" in str(refuse(raw))
+    (tmp_path / "menu.json").write_bytes(raw)
+    with pytest.raises(MenuError, match="the file is empty") as info:
+        load_menu(tmp_path / "menu.json")
+    assert "line 1 column 1" not in str(info.value)

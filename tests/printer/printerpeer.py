@@ -3,8 +3,9 @@
 :class:`PrinterPeer` listens on a free 127.0.0.1 port and behaves like a raw
 port-9100 printer: it stores what each connection sends (status requests
 removed), answers ``DLE EOT n`` from ``peer.status`` (no entry = no answer),
-and can misbehave: ``mode = "stall"`` accepts and never reads, ``idle_close_s``
-drops a connection that stays silent that long.
+and can misbehave: ``mode = "stall"`` accepts and never reads, ``read_limit``
+stops reading a connection after that many bytes (answers status, then hangs),
+``idle_close_s`` drops a connection that stays silent that long.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class PrinterPeer:
         self.status: dict = {}
         self.mode = "print"
         self.idle_close_s: float | None = None
+        self.read_limit: int | None = None
         self.jobs: list[bytes] = []
         self.requests: list[int] = []
         self.connections = 0
@@ -49,16 +51,17 @@ class PrinterPeer:
                 threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn):
-        data = b""
+        data, seen = b"", 0
         conn.settimeout(self.idle_close_s or 5.0)
         try:
-            while True:
+            while self.read_limit is None or seen < self.read_limit:
                 try:
                     chunk = conn.recv(65536)
                 except socket.timeout:
                     break  # idle: the printer drops the connection
                 if not chunk:
                     break
+                seen += len(chunk)
                 data += chunk
                 while DLE_EOT in data:
                     at = data.index(DLE_EOT)
@@ -69,6 +72,8 @@ class PrinterPeer:
                     self.requests.append(n)
                     if n in self.status:
                         conn.sendall(bytes([self.status[n]]))
+            while self.read_limit is not None and not self._stop:  # hang: never read again
+                time.sleep(0.05)
         except OSError:
             pass
         finally:

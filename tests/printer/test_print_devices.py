@@ -98,7 +98,8 @@ def test_usb_trouble_is_named_for_staff_and_the_next_job_prints(usb_cfg):
     assert "dipakai program lain" in results[0].message
     assert "udev" in results[1].message
     assert "04b8:0e15" in results[2].message and "tidak ditemukan" in results[2].message
-    assert factory.last.written == b"\x10\x04\x01\x10\x04\x02\x10\x04\x04" + SLIP
+    status_requests = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"
+    assert factory.last.written == status_requests + SLIP + status_requests  # ask, send, confirm
     assert worker.status().online is True and worker.status().last_error == ""
 
 
@@ -122,10 +123,19 @@ def test_raw_usb_errors_from_an_injected_factory_are_classified(usb_cfg):
     assert [worker.print_now(job()).kind for _ in range(3)] == ["busy", "permission", "ok"]
 
 
-def test_usb_status_without_answer_is_unknown(usb_cfg):
+def test_usb_status_without_answer_is_unknown_and_fails_the_job(usb_cfg):
     worker = PrintWorker(usb_cfg, device_factory=usb_factory([FakeUsbDevice(status=b"")]))
-    assert worker.print_now(job()).ok
+    result = worker.print_now(job())
+    assert not result.ok and "Printer tidak menjawab" in result.message
     assert worker.status().paper == "unknown"
+    assert worker.print_now(job()).ok  # a printer that answers prints again
+
+
+def test_usb_silence_with_status_polling_off_prints_as_before(usb_cfg):
+    device = FakeUsbDevice(status=b"")
+    worker = PrintWorker(replace(usb_cfg, status_polling=False),
+                         device_factory=usb_factory([device]))
+    assert worker.print_now(job()).ok and device.written == SLIP
 
 
 def test_dle_eot_answers_are_parsed_per_the_spec():

@@ -28,7 +28,7 @@ def test_job_bytes_reach_the_printer_exactly_once(net_cfg, peer):
     result = PrintWorker(net_cfg).print_now(job())
     assert result.ok and result.kind == "ok" and result.message == ""
     assert peer.wait_jobs(1) == [SLIP]
-    assert peer.requests == [1, 2, 4]  # DLE EOT 1, 2, 4 before the job
+    assert peer.requests == [1, 2, 4, 1, 2, 4]  # DLE EOT 1, 2, 4 before and after the job
 
 
 def test_paper_out_is_reported_and_the_slip_is_not_buffered(net_cfg, peer):
@@ -53,14 +53,45 @@ def test_near_end_still_prints_and_warns_staff(net_cfg, peer):
     assert worker.status().paper == "near_end"
 
 
-def test_no_status_answer_means_unknown_never_out(net_cfg, peer):
+def test_no_status_answer_fails_the_job_and_means_unknown_never_out(net_cfg, peer):
     peer.status = {}
     worker = PrintWorker(net_cfg)
     result = worker.print_now(job())
-    assert result.ok
+    assert not result.ok and result.message.startswith("Printer tidak menjawab")
+    assert "status_polling = no" in result.message
     status = worker.status(refresh=True)
     assert status.paper == "unknown" and status.cover_open is None and status.online is True
-    assert peer.wait_jobs(1) == [SLIP]
+    assert peer.wait_jobs(1) == []  # nothing sent that could print later
+
+
+def test_a_printer_that_accepts_and_never_reads_fails_the_job_with_polling(net_cfg, peer):
+    # The slip fits in the OS socket buffers, so the send "succeeds"; only the printer's
+    # silence to DLE EOT shows it took nothing. Reported through on_result, for reprint.
+    peer.mode = "stall"
+    results, on_result = collect()
+    worker = PrintWorker(net_cfg, on_result=on_result)
+    worker.start()
+    try:
+        started = time.monotonic()
+        worker.submit(job("A001"))
+        wait_for(results, 1)
+    finally:
+        worker.stop()
+    assert results[0].ticket_id == "A001" and not results[0].ok
+    assert results[0].message.startswith("Printer tidak menjawab")
+    assert time.monotonic() - started < net_cfg.job_deadline_s + 1
+    status = worker.status()
+    assert status.paper == "unknown" and status.cover_open is None
+    assert status.last_error == results[0].message
+
+
+def test_a_printer_that_stops_reading_after_answering_fails_after_the_send(net_cfg, peer):
+    peer.status, peer.read_limit = READY, 9  # answers DLE EOT 1, 2, 4, then reads no more
+    worker = PrintWorker(net_cfg)
+    result = worker.print_now(job())
+    assert not result.ok and result.kind == "timeout"
+    assert result.message.startswith("Printer tidak menjawab setelah slip dikirim")
+    assert worker.status().paper == "unknown"
 
 
 def test_cover_open_refuses_the_job(net_cfg, peer):
