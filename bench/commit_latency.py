@@ -56,6 +56,7 @@ def seed_store(path: Path, past: int) -> None:
         (days / f"{day}.json").write_text(json.dumps({"tickets": table}))
     (path / "state.json").write_text(json.dumps({"office_day": None, "unsynced_days": [],
                                                  "settings": {}}))
+    os.sync()  # flush the seeded files now, not inside the measured fsyncs
 
 
 def pct(values, p):
@@ -88,6 +89,7 @@ def bench_plain_tinydb(past: int, commits: int) -> list[float]:
         path = Path(tmp) / "db.json"
         table = {str(i + 1): doc("2026-01-01", i % 999 + 1) for i in range(past)}
         path.write_text(json.dumps({"tickets": table}))
+        os.sync()
         db = TinyDB(path, storage=JSONStorage)
         tickets = db.table("tickets")
         out = []
