@@ -15,11 +15,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from .errors import MenuError
-from .menu import Menu, load_menu, parse_menu
+from .errors import MenuError, StoreError
+from .menu import MAX_MENU_BYTES, Menu, _too_large, load_menu, parse_menu
 from .storage import atomic_write_bytes
 
 log = logging.getLogger(__name__)
@@ -138,3 +138,56 @@ class MenuLibrary:
         if path.parent != self.history_dir:
             raise MenuError(f"{path}: not a saved menu version", path=str(path))
         return self.install(path.read_bytes(), role=role, source=f"restore {path.name}")
+
+    # -- files on a USB stick, versions -------------------------------------
+    def import_file(self, path, *, role: str) -> Menu:
+        """Install the menu file at ``path`` (e.g. on a USB stick) through :meth:`install`.
+
+        Every attempt is audited (action ``menu-import``, ``ok`` and the problems).
+        Returns the new Menu; raises MenuError (nothing changed) when the file
+        cannot be read, is larger than MAX_MENU_BYTES or is not a valid menu.
+        """
+        path = Path(path)
+        try:
+            if path.stat().st_size > MAX_MENU_BYTES:  # say the real size; never read junk
+                raise _too_large(str(path), path.stat().st_size)
+            with path.open("rb") as fh:  # parse_menu refuses it if it grew meanwhile
+                raw = fh.read(MAX_MENU_BYTES + 1)
+            menu = self.install(raw, role=role, source=f"import {path}")
+        except OSError as exc:
+            problem = f"cannot read the file ({exc.strerror or exc})"
+            self.audit(role, "menu-import", path=str(path), ok=False, problems=[problem])
+            raise MenuError(f"{path}: {problem}", path=str(path), problems=[problem]) from None
+        except MenuError as exc:
+            self.audit(role, "menu-import", path=str(path), ok=False,
+                       problems=list(exc.problems)[:20])
+            raise
+        self.audit(role, "menu-import", path=str(path), ok=True, version=menu.version)
+        return menu
+
+    def export(self, path, *, role: str) -> Path:
+        """Write the menu in force as JSON to ``path`` (a folder: ``menu-<version>.json`` in it).
+
+        Atomic (temp file, fsync, rename); audited as ``menu-export``. Returns the
+        file written; raises StoreError when it cannot be written.
+        """
+        path = Path(path)
+        menu = self.current
+        if path.is_dir():
+            path = path / f"menu-{re.sub(r'[^A-Za-z0-9._-]', '_', menu.version)[:60]}.json"
+        try:
+            atomic_write_bytes(path, menu.to_json().encode("utf-8"))
+        except StoreError as exc:
+            self.audit(role, "menu-export", path=str(path), ok=False, error=str(exc))
+            raise
+        self.audit(role, "menu-export", path=str(path), ok=True, version=menu.version)
+        return path
+
+    def next_version(self, day: date) -> str:
+        """A new version string ``YYYY-MM-DD.N``: one more than any N of ``day`` in force or
+        in the history."""
+        prefix = day.isoformat() + "."
+        versions = [self.current.version] + [v for v, _ in self.history()]
+        n = max((int(v[len(prefix):]) for v in versions
+                 if v.startswith(prefix) and v[len(prefix):].isdigit()), default=0)
+        return f"{prefix}{n + 1}"

@@ -29,7 +29,8 @@ from screens.welcome import WelcomeScreen
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
-KV_FILES = ("widgets.kv", "welcome.kv", "services.kv", "rules.kv", "ticket.kv", "staff.kv")
+KV_FILES = ("widgets.kv", "welcome.kv", "services.kv", "rules.kv", "ticket.kv", "staff.kv",
+            "admin.kv")
 
 
 class LobbyApp(App):

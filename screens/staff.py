@@ -8,6 +8,7 @@ Everything that can block (Argon2 PIN hashing, printer status and printing,
 fsynced settings and audit lines, reading kiosk.ini and the menu) runs on one
 long-lived worker thread; results come back through ``Clock.schedule_once``.
 Every staff action is written to the audit log with the role that logged in.
+The admin PIN also shows "Ubah menu layanan", the menu editor (:mod:`screens.admin`).
 Staff screens close themselves after ``[staff] idle_timeout_s`` without a touch.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kiosk.config import load_config
 from kiosk.errors import KioskError
 from kiosk.i18n import translator
 from screens import staffview
+from screens.admin import SCREENS as ADMIN_SCREENS, AdminMode
 from screens.staffview import ConfirmScreen, PinScreen, ReprintScreen, StaffHomeScreen
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ class StaffMode:
         self._confirm_action = None
         self._locked_until = 0.0  # time.monotonic() when the pad unlocks
         self.pins = pins.PinStore.for_config(app.kiosk_config)
+        self.admin = AdminMode(self)  # the menu editor, for the admin role only
         app.bind(on_stop=lambda *_a: self.shutdown())
         self._show_service_state(bool(self.store.setting("out_of_service", False)))
 
@@ -73,7 +76,7 @@ class StaffMode:
         return translator(self.lang, "staff")(message, **kwargs)
 
     def active(self) -> bool:
-        return self.app.sm.current in SCREENS
+        return self.app.sm.current in SCREENS + ADMIN_SCREENS
 
     def idle(self) -> bool:
         """True when no staff work is waiting on the worker (tests, screenshots)."""
@@ -216,6 +219,7 @@ class StaffMode:
             self._run(lambda: self.store.audit(role, "logout", reason=reason))
         self.role = None
         self._confirm_action = None
+        self.admin.reset()
         if self.app.sm.has_screen("staff_pin"):
             self.screen("staff_pin").clear()
         self._set_lang("id")
@@ -310,6 +314,10 @@ class StaffMode:
         self._run(work, lambda dropped: (self._say(self.t(
             "Penghitung kertas diulang dari nol. Slip lama tidak dicetak otomatis; cetak ulang "
             "dari daftar bila perlu.")), self.refresh(ask_printer=True)))
+
+    def open_menu_editor(self):
+        """The admin's menu editor; AdminMode refuses any role but admin."""
+        self.admin.open()
 
     # -- service, sync -------------------------------------------------------
     def toggle_service(self):
@@ -422,3 +430,4 @@ class StaffMode:
     def screenshots(self, shot):
         """Show each staff screen and call ``shot(name)`` (``kiosk screenshots``)."""
         staffview.take_screenshots(self, shot)
+        self.admin.screenshots(shot)
