@@ -8,8 +8,9 @@ The PINs live in ``<data_dir>/pins.json``, written atomically::
      "locked_until": 1764470000.0}  # time.time() when the lockout ends, or null
 
 Two roles with separate PINs: ``staff`` (front desk) and ``admin`` (IT /
-head of office). Both open the same staff mode; the audit log records which
-one was used. A PIN is 4 to 8 digits.
+head of office). Both open staff mode; only the admin PIN also opens the menu
+editor (``screens/admin.py``). The audit log records which one was used. A PIN
+is 4 to 8 digits.
 
 **A fresh kiosk has no PIN.** The staff gesture then shows "PIN belum diatur"
 and the command to run; staff mode stays closed until someone with shell
