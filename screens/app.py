@@ -111,6 +111,10 @@ class LobbyApp(App):
         self.staff.open_pin()
 
     # -- events --------------------------------------------------------------
+    def on_lang(self, *_args):
+        if self.staff is not None:  # the status strip follows the resident's language
+            self.status_text = self.staff.resident_status()
+
     def _resize(self, window, size):
         self.scale = max(0.5, min(size[0] / 1280.0, size[1] / 800.0))
 

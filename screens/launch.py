@@ -212,6 +212,7 @@ def screenshots(config, outdir: Path) -> int:
             for png in sorted(spool.glob("*.png")):
                 shutil.copy(png, outdir / f"slip_{lang}.png")
             app.flow.reset()
+        _hours_and_quota_shots(app, runtime, shot)
         extra = getattr(app.staff, "screenshots", None)
         if extra:
             extra(shot)
@@ -220,3 +221,34 @@ def screenshots(config, outdir: Path) -> int:
         runtime.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def _hours_and_quota_shots(app, runtime, shot) -> None:
+    """The resident screens when services are closed or their quota is full, and the
+    welcome screen when the whole office is closed."""
+    import json
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    data = json.loads(runtime.menu.to_json())
+    today = datetime.now(ZoneInfo(runtime.config.office.timezone))
+    for svc in data["services"]:
+        if svc["code"] == "kk-baru":
+            svc["daily_quota"] = 0  # "Kuota hari ini habis"
+        elif svc["code"] == "akta-lahir":
+            svc["daily_quota"] = 20  # "Sisa kuota hari ini: 20"
+        elif svc["code"] == "ikd":  # only on Tuesdays: closed on the other days
+            svc["hours"] = {"tue": [["08:00", "12:00"]]}
+    data["version"] = "screenshots"
+    original = runtime.menu.to_json()
+    runtime.apply_menu(json.dumps(data), source="screenshots", role="admin")
+    try:
+        app.flow.start("id")
+        shot("services_closed_and_quota_id")
+        app.flow.reset()
+        saturday = today.replace(hour=10) + __import__("datetime").timedelta(
+            days=(5 - today.weekday()) % 7)
+        app._office_hours(saturday)
+        shot("welcome_office_closed")
+        app._office_hours(runtime.clock().astimezone(saturday.tzinfo))
+    finally:
+        runtime.apply_menu(original, source="screenshots", role="admin")
