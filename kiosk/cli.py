@@ -33,7 +33,7 @@ def _load(args):
 
 def cmd_check(args) -> int:
     from .menu import load_menu
-    from .store import Store
+    from .store import DataDirInUse, Store
     from printer.devices import describe
     cfg = _load(args)
     menu = load_menu(cfg.menu_path)
@@ -43,11 +43,15 @@ def cmd_check(args) -> int:
         if problem:
             raise ConfigError(f"{cfg.path}: [printer] path: {problem} (type = file saves each "
                               f"slip there).", path=cfg.path, section="printer", key="path")
-    Store(cfg.kiosk.data_dir, tz=cfg.office.timezone, kiosk_id=cfg.kiosk.id).close()
+    try:
+        Store(cfg.kiosk.data_dir, tz=cfg.office.timezone, kiosk_id=cfg.kiosk.id).close()
+        data_state = "writable"
+    except DataDirInUse:
+        data_state = "in use by the running kiosk"
     print(f"kiosk.ini   {cfg.path}: OK")
     print(f"office      {cfg.office.name}, {cfg.office.regency} ({cfg.office.timezone})")
     print(f"kiosk       id {cfg.kiosk.id}, languages {','.join(cfg.kiosk.languages)}, "
-          f"data {cfg.kiosk.data_dir} (writable)")
+          f"data {cfg.kiosk.data_dir} ({data_state})")
     print(f"menu        {cfg.menu_path}: version {menu.version}, {len(menu.queues)} queues, "
           f"{len(menu.visible_services())}/{len(menu.services)} services enabled")
     print(f"printer     {describe(cfg.printer)}")
@@ -96,10 +100,11 @@ def cmd_run(args) -> int:
 
 def cmd_menu(args) -> int:
     from .menu import load_menu
-    menu = load_menu(args.path)
-    if args.action == "validate":
-        print(f"{args.path}: OK, version {menu.version}, {len(menu.services)} services")
-        return 0
+    if args.action in ("validate", "import"):
+        menu = load_menu(args.path)
+        if args.action == "validate":
+            print(f"{args.path}: OK, version {menu.version}, {len(menu.services)} services")
+            return 0
     cfg = _load(args)
     from .runtime import KioskRuntime
     rt = KioskRuntime(cfg)

@@ -379,6 +379,10 @@ def _check(parts, shown, path):
                           f"TM-T20II, TM-T88V, default.",
                           path=path, section="printer", key="profile")
     server = parts["server"]
+    if server.url and not server.token:
+        raise ConfigError(f"{shown}: [server] url is set but token is empty: put the token "
+                          f"printed by `kiosk-office add-kiosk {kiosk.id}` there, or empty the "
+                          f"url to run offline.", path=path, section="server", key="token")
     if server.url and not re.match(r"https?://", server.url):
         raise ConfigError(f"{shown}: [server] url = {server.url!r} must start with https:// "
                           f"(or http:// on a trusted office network), or be empty for offline.",

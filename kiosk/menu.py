@@ -307,6 +307,8 @@ def parse_menu(raw: bytes | str, source: str = "menu") -> Menu:
     except json.JSONDecodeError as exc:
         raise _fail(source, f"not valid JSON at line {exc.lineno} column {exc.colno}: "
                             f"{exc.msg}.") from None
+    except RecursionError:
+        raise _fail(source, "nested too deeply to be a menu; is this the right file?") from None
     try:
         return Menu.model_validate(data)
     except ValidationError as exc:

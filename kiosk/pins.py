@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 ROLES = ("staff", "admin")
 PIN_FILE = "pins.json"
-_PIN = re.compile(r"\d{4,8}")
+_PIN = re.compile(r"[0-9]{4,8}")  # ASCII digits only: the pad has no others
 
 #: reasons a :class:`PinCheck` can carry
 OK, WRONG, LOCKED, UNSET = "ok", "wrong", "locked", "unset"
@@ -165,6 +165,10 @@ class PinStore:
         digest = self.hasher.hash(pin)
         with self._lock:
             data = self._read()
+            others = {r: h for r, h in data["pins"].items() if r != role}
+            if self._match(others, pin) is not None:
+                raise PinError("the staff and admin PINs must differ (the same PIN would "
+                               "always open staff mode, never the menu editor)")
             data["pins"][role] = digest
             data["failures"], data["locked_until"] = 0, None
             self._write(data)
@@ -253,6 +257,10 @@ def set_pin_command(config, role: str = "staff", stdin=None, out=None) -> int:
     try:
         PinStore.for_config(config).set_pin(role, first)
         _audit_set_pin(config, role)
+    except PinError as exc:
+        print(f"PIN ditolak; tidak ada yang diubah. / PIN refused; nothing changed: {exc}",
+              file=out)
+        return 1
     except (StoreError, OSError) as exc:
         print(f"PIN tidak dapat disimpan / the PIN could not be saved: {exc}", file=out)
         return 2
@@ -264,5 +272,5 @@ def set_pin_command(config, role: str = "staff", stdin=None, out=None) -> int:
 def _audit_set_pin(config, role: str) -> None:
     """Audit ``set-pin``; safe while the kiosk runs (one O_APPEND line, see kiosk.audit)."""
     from . import audit
-    audit.append(config.kiosk.data_dir, config.office.timezone, "admin", "set-pin",
+    audit.append(config.kiosk.data_dir, config.office.timezone, "shell", "set-pin",
                  target=role, via="cli")

@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
 
 
+class DataDirInUse(StoreError):
+    """Another process (normally the running kiosk) holds the data directory."""
+
+
 def _now():
     return datetime.now(timezone.utc)
 
@@ -102,9 +106,11 @@ class Store:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise StoreError(f"data directory {self.dir} is in use by another kiosk process. "
-                             f"Stop the other one first, or give this kiosk its own "
-                             f"[kiosk] data_dir in kiosk.ini.") from None
+            raise DataDirInUse(f"data directory {self.dir} is in use by another kiosk process "
+                               f"(the running kiosk?). While the kiosk runs, use staff mode "
+                               f"('Sinkron sekarang', 'Ubah menu layanan', 'Tes cetak'); or "
+                               f"stop it first. A second kiosk needs its own [kiosk] "
+                               f"data_dir.") from None
         return fd
 
     # -- state ---------------------------------------------------------------

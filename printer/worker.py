@@ -39,7 +39,7 @@ from kiosk.errors import PrinterError
 
 from .devices import open_device
 from .jobs import PrintJob, PrintResult, PrinterStatus
-from .status import MESSAGES, NO_ANSWER, classify, parse_status, refusal
+from .status import MESSAGES, NO_ANSWER, classify, is_status_byte, parse_status, refusal
 from .transport import STATUS_REPLY_S
 
 log = logging.getLogger(__name__)
@@ -308,7 +308,9 @@ class PrintWorker:
                 break
             answers[n] = answer
         state = parse_status(answers)
-        silent = not answers and query is not None and getattr(device, "has_status", True)
+        # a byte without the fixed DLE EOT bits (0x00, 0xff, line noise) is no answer
+        valid = [a for a in answers.values() if is_status_byte(a)]
+        silent = not valid and query is not None and getattr(device, "has_status", True)
         if state["online"] is None:
             state["online"] = True  # it accepted the connection
         return state, silent

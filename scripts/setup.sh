@@ -1,12 +1,14 @@
 #!/bin/sh
 # Set up this checkout on a Debian machine: system libraries + a venv in .venv.
 #   sh scripts/setup.sh          the kiosk
+#   sh scripts/setup.sh --office the kiosk and the office server (kiosk-office)
 #   sh scripts/setup.sh --test   the kiosk, the office server and the test tools
 # Safe to run again; uses sudo for apt-get when not root.
 set -eu
 cd "$(dirname "$0")/.."
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
+[ "${1:-}" = "--office" ] && extras="[office]"
 
 # Mesa GL/EGL for Kivy (also offscreen), mtdev for touch screens, libusb for USB printers.
 pkgs="libgl1 libegl1 libmtdev1 libusb-1.0-0"

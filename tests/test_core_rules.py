@@ -172,3 +172,37 @@ def test_kiosk_check_leaves_a_missing_spool_folder_uncreated(ini, tmp_path, caps
     from kiosk.cli import main
     assert main(["check", "--config", str(ini(printer={"path": "later/spool"}))]) == 0
     assert "kiosk.ini" in capsys.readouterr().out and not (tmp_path / "later").exists()
+
+
+def test_server_url_without_a_token_is_named(ini):
+    with pytest.raises(ConfigError) as err:
+        load_config(ini(server={"url": "http://127.0.0.1:8080"}))
+    assert "[server]" in str(err.value) and "token" in str(err.value)
+
+
+def test_menu_export_writes_a_new_file_and_import_validates(ini, tmp_path):
+    from kiosk.cli import main
+    from kiosk.menu import load_menu
+    path = ini()
+    out = tmp_path / "usb" / "menu.json"
+    out.parent.mkdir()
+    assert main(["menu", "export", str(out), "--config", str(path)]) == 0
+    assert load_menu(out).version
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100000)
+    assert main(["menu", "validate", str(deep)]) == 2
+    assert main(["menu", "import", str(deep), "--config", str(path)]) == 2
+
+
+def test_kiosk_check_while_the_kiosk_runs(ini, capsys):
+    from kiosk.cli import main
+    from kiosk.config import load_config
+    from kiosk.store import Store
+    path = ini()
+    cfg = load_config(path)
+    running = Store(cfg.kiosk.data_dir)
+    try:
+        assert main(["check", "--config", str(path)]) == 0
+        assert "in use by the running kiosk" in capsys.readouterr().out
+    finally:
+        running.close()

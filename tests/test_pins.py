@@ -7,7 +7,7 @@ import sys
 import pytest
 from argon2 import PasswordHasher
 
-from kiosk.pins import (LOCKED, OK, UNSET, WRONG, PinCheck, PinError, PinStore,
+from kiosk.pins import (LOCKED, OK, UNSET, WRONG, PinCheck, PinError, PinStore, valid_pin,
                         set_pin_command)
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -172,3 +172,19 @@ def test_kiosk_set_pin_cli_from_a_script(ini, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "PIN staff disimpan" in done.stdout
     assert json.loads((tmp_path / "data" / "pins.json").read_text())["pins"]["staff"]
+
+
+def test_admin_pin_must_differ_from_the_staff_pin(tmp_path):
+    import io
+    from kiosk.config import load_config
+    ini = tmp_path / "kiosk.ini"
+    ini.write_text("[kiosk]\ndata_dir = data\n[printer]\ntype = dummy\n")
+    cfg = load_config(ini)
+    out = io.StringIO()
+    assert set_pin_command(cfg, "staff", stdin=io.StringIO("2468\n2468\n"), out=out) == 0
+    assert set_pin_command(cfg, "admin", stdin=io.StringIO("2468\n2468\n"), out=out) == 1
+    assert "must differ" in out.getvalue()
+
+
+def test_only_ascii_digits_make_a_pin():
+    assert not valid_pin("١٢٣٤") and valid_pin("1234")

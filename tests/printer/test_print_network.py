@@ -184,3 +184,11 @@ def test_submit_never_blocks_on_a_dead_printer(base_cfg):
         assert [r.kind for r in results] == ["offline"] * 5
     finally:
         worker.stop()
+
+
+def test_a_status_reply_that_is_not_a_dle_eot_byte_is_no_answer(net_cfg, peer):
+    for garbage in (0x00, 0xFF):
+        peer.status = {1: garbage, 2: garbage, 4: garbage}
+        result = PrintWorker(net_cfg).print_now(job())
+        assert not result.ok and result.message.startswith("Printer tidak menjawab"), garbage
+    assert peer.wait_jobs(1, timeout_s=0.5) == []
