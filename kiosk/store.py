@@ -204,7 +204,14 @@ class Store:
             if day != stored:
                 self._state["office_day"] = day
                 self._save_state()
+                self._forget_days(keep=day)
             return day
+
+    def _forget_days(self, keep: str) -> None:
+        """Close cached day files other than ``keep``: a kiosk that runs for months holds
+        only today's tickets in memory (older days reopen on demand)."""
+        for name in [d for d in self._days if d != keep]:
+            self._days.pop(name).db.close()
 
     def _clock_jumped(self, wall, stored: str, clock_day: str) -> bool:
         from datetime import date
@@ -237,6 +244,7 @@ class Store:
             day = max(numbering.next_day(current), clock_day)
             self._state["office_day"] = day
             self._save_state()
+            self._forget_days(keep=day)
             self.alerts[:] = [a for a in self.alerts if not a.startswith("Jam kiosk melompat")]
             self._last_seen = None
             return day

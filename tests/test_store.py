@@ -265,3 +265,13 @@ def test_normal_midnight_while_running_still_rolls_over(store, clock):
     issue(store)
     clock.set_local("2026-12-01T07:30:00")
     assert issue(store).office_day == "2026-12-01"
+
+
+def test_a_long_running_kiosk_keeps_only_today_in_memory(store, clock):
+    for _ in range(5):
+        issue(store)
+        store.pending_sync()
+        clock.advance(days=1)
+    issue(store)
+    assert list(store._days) == [store.office_day()]
+    assert store.pending_count() == 6  # older days reopen on demand
