@@ -12,7 +12,10 @@ Exactly once: the ticket ``id`` is the idempotency key (the server upserts by
 it) and the worker marks synced only ids the server listed as accepted; a lost
 reply means the batch is sent again and the server stores nothing new. Ids the
 server refuses (held for another kiosk) are set aside in the store, kept on
-disk with the reason, so they never block the outbox.
+disk with the reason, so they never block the outbox. Numbers another kiosk
+also gave the same day (two kiosks sharing a ``[kiosk] number_tag``) are
+stored by the server all the same; the worker puts a plain warning in
+``SyncStatus.conflict_warning`` for the staff screen.
 
 Messages for staff (``SyncStatus.last_error``, ``menu_error``, the report) are
 plain Indonesian first, with a short English gloss.
@@ -27,13 +30,13 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from .errors import MenuError, SyncError
+from .errors import KioskError, MenuError, SyncError
 from .menu import parse_menu
 from .sync_client import (KINDS, OFFLINE_KINDS, SyncClient, UploadReply, aware_iso,
                           parse_retry_after)
 
 __all__ = ["KINDS", "SyncClient", "SyncReport", "SyncStatus", "SyncWorker", "UploadReply",
-           "parse_retry_after", "sync_once_command"]
+           "clash_warning", "parse_retry_after", "sync_once_command"]
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +54,12 @@ class SyncStatus:
     (as of the last attempt); ``now_serving``: ``{"A": 12}``; ``server_clock_skew_s``:
     server clock minus kiosk clock in s; ``menu_error``: why the last menu served
     was refused, or None; ``set_aside``: tickets the server refused (id held by
-    another kiosk) taken out of the outbox since the worker started.
+    another kiosk) taken out of the outbox since the worker started;
+    ``conflict_warning``: plain Indonesian for the staff screen when the server
+    saw another kiosk give the same numbers as this one (two residents hold one
+    number: the kiosks share a ``[kiosk] number_tag``), else None. It stays until
+    the worker restarts (the kiosk.ini fix needs a restart anyway);
+    ``conflicts``: this kiosk's tickets the server flagged so.
     """
 
     online: bool | None = None
@@ -64,13 +72,16 @@ class SyncStatus:
     menu_error: str | None = None
     menu_etag: str | None = None
     set_aside: int = 0
+    conflict_warning: str | None = None
+    conflicts: int = 0
 
 
 @dataclass(frozen=True)
 class SyncReport:
     """One attempt: ``uploaded`` tickets confirmed in ``batches`` requests, ``backlog`` left,
     ``menu`` in none | unchanged | updated | refused | skipped, ``error`` (plain words),
-    ``set_aside``: tickets the server refused and the store took out of the outbox."""
+    ``set_aside``: tickets the server refused and the store took out of the outbox;
+    ``conflicts``: this kiosk's tickets whose number another kiosk also gave (stored)."""
 
     uploaded: int
     batches: int
@@ -81,6 +92,7 @@ class SyncReport:
     retry_after_s: float | None = None
     duration_s: float = 0.0
     set_aside: int = 0
+    conflicts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -159,7 +171,7 @@ class SyncWorker:
         """
         with self._attempt_lock:
             started = self.clock()
-            progress, menu, err = [0, 0, 0], "skipped", None
+            progress, menu, err = [0, 0, 0, 0], "skipped", None
             try:
                 self._drain(progress)
                 menu = self._check_menu()
@@ -169,7 +181,8 @@ class SyncWorker:
             backlog = self.store.pending_count()
             report = SyncReport(progress[0], progress[1], backlog, menu, str(err) if err else None,
                                 err.kind if err else None, err.retry_after_s if err else None,
-                                self.clock() - started, set_aside=progress[2])
+                                self.clock() - started, set_aside=progress[2],
+                                conflicts=self.status().conflicts if progress[3] else 0)
             self._record(report)
         self._notify()
         return report
@@ -179,7 +192,8 @@ class SyncWorker:
 
     def _drain(self, progress: list) -> None:
         """Upload batches until none is left; ``progress`` = [tickets confirmed, requests,
-        tickets set aside]. Stops early when a batch moves nothing out of the outbox."""
+        tickets set aside, replies with number clashes]. Stops early when a batch moves
+        nothing out of the outbox."""
         for _ in range(self.store.pending_count() // self.batch_size + 2):
             batch = self.store.pending_sync(self.batch_size)
             if not batch:
@@ -187,6 +201,9 @@ class SyncWorker:
             reply = self.client.upload(batch, self._version())
             progress[1] += 1
             self._took_reply(reply)
+            if reply.clashes or reply.conflict_ids:
+                progress[3] += 1
+                self._took_clashes(reply)
             ids = {t.id for t in batch}
             accepted = [i for i in reply.accepted_ids if i in ids]
             if accepted:
@@ -210,6 +227,18 @@ class SyncWorker:
         with self._lock:
             self._status = replace(self._status, set_aside=self._status.set_aside + moved)
         return moved
+
+    def _took_clashes(self, reply: UploadReply) -> None:
+        """Remember (for the staff screen) that other kiosks gave this kiosk's numbers."""
+        warning = clash_warning(reply.clashes) or (
+            "Nomor ganda: kiosk lain memberi nomor antrian yang sama dengan kiosk ini — "
+            "periksa number_tag di kiosk.ini. (Duplicate ticket numbers.)")
+        log.error("office server: %d ticket numbers of this kiosk were also given by another "
+                  "kiosk: %s", len(reply.conflict_ids), warning)
+        with self._lock:
+            self._status = replace(self._status, conflict_warning=warning,
+                                   conflicts=max(self._status.conflicts,
+                                                 len(reply.conflict_ids)))
 
     def _took_reply(self, reply: UploadReply) -> None:
         skew = (aware_iso(reply.server_time) - datetime.now(timezone.utc)).total_seconds()
@@ -288,14 +317,34 @@ class SyncWorker:
             except Exception as exc:  # a store failure must not end the thread
                 log.exception("sync attempt crashed")
                 self._failures += 1
-                self._set(last_error=f"Sinkronisasi terhenti karena kesalahan di kiosk: "
-                                     f"{exc} (internal error)",
+                detail = f": {exc}" if isinstance(exc, KioskError) else ""  # plain words
+                self._set(last_error=f"Sinkronisasi terhenti karena kesalahan di kiosk{detail}; "
+                                     f"tiket tetap tersimpan dan dicoba lagi. Rinciannya ada di "
+                                     f"log kiosk. (Internal error.)",
                           error_kind="internal")
                 self._notify()
             self._wake.wait(self.next_delay_s(report))
             hold = self._not_before - self.clock()
             if hold > 0 and not self._stop.is_set():
                 self._stop.wait(min(hold, self.max_backoff_s))
+
+
+def clash_warning(clashes, limit: int = 5) -> str | None:
+    """``Nomor ganda: K1 dan K3 sama-sama memberi A001, A002 — periksa number_tag di
+    kiosk.ini.`` for the server's ``clashes`` (None when there are none)."""
+    by_kiosks: dict[tuple, list] = {}
+    for c in clashes:
+        by_kiosks.setdefault(tuple(c["kiosks"]), []).append(c["number"])
+    if not by_kiosks:
+        return None
+    parts = []
+    for kiosks, numbers in by_kiosks.items():
+        who = kiosks[0] if len(kiosks) == 1 else ", ".join(kiosks[:-1]) + " dan " + kiosks[-1]
+        shown = ", ".join(numbers[:limit]) + (
+            f" (dan {len(numbers) - limit} lainnya)" if len(numbers) > limit else "")
+        parts.append(f"{who} sama-sama memberi {shown}")
+    return ("Nomor ganda: " + "; ".join(parts) + " — periksa number_tag di kiosk.ini. "
+            "(Duplicate ticket numbers: give each kiosk its own number_tag.)")
 
 
 _MENU_WORDS = {"none": "belum ada menu di server (none published)",
@@ -356,6 +405,8 @@ def sync_once_command(config, out=None) -> int:
     if report.set_aside:
         lines.append(f"  Disisihkan (set aside):     {report.set_aside} tiket; id-nya dipakai "
                      f"kiosk lain di server (id held by another kiosk)")
+    if status.conflict_warning:
+        lines.append(f"  PERHATIAN (duplicates):     {status.conflict_warning}")
     if status.menu_error and report.menu == "refused":
         lines.append(f"  Masalah menu:               {status.menu_error}")
     if report.error:

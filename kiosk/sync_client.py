@@ -14,6 +14,7 @@ for office staff: plain Indonesian first, a short English gloss after.
 from __future__ import annotations
 
 import email.utils
+import logging
 import socket
 import threading
 import time
@@ -28,6 +29,8 @@ from . import __version__
 from .errors import SyncError
 from .menu import MAX_MENU_BYTES
 
+log = logging.getLogger(__name__)
+
 #: ``SyncError.kind`` values raised here.
 KINDS = ("offline", "timeout", "dns", "tls", "auth", "server", "bad_reply")
 #: Kinds that mean the server could not be reached at all.
@@ -41,13 +44,17 @@ class UploadReply:
     """The server's answer to an upload.
 
     ``accepted_ids``: ids it now holds; ``refused_ids``: ids it holds for another
-    kiosk; ``server_time``: ISO 8601 with offset; ``now_serving``: ``{"A": 12}``.
+    kiosk; ``server_time``: ISO 8601 with offset; ``now_serving``: ``{"A": 12}``;
+    ``conflict_ids``: this kiosk's ids whose number another kiosk also gave that day
+    (stored all the same); ``clashes``: ``({"office_day", "number", "kiosks": [..]}, ...)``.
     """
 
     accepted_ids: tuple
     server_time: str
     now_serving: dict
     refused_ids: tuple = ()
+    conflict_ids: tuple = ()
+    clashes: tuple = ()
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -116,8 +123,17 @@ class SyncClient:
                     isinstance(k, str) and isinstance(v, int) for k, v in serving.items()):
                 raise ValueError("accepted/now_serving have the wrong shape")
             aware_iso(data["server_time"])
+            conflicts, clashes = data.get("conflicts") or [], data.get("clashes") or []
+            if not all(isinstance(i, str) for i in conflicts) or not all(
+                    isinstance(c, dict) and isinstance(c.get("number"), str)
+                    and isinstance(c.get("kiosks"), list) for c in clashes):
+                raise ValueError("conflicts/clashes have the wrong shape")
             return UploadReply(tuple(accepted), data["server_time"], dict(serving),
-                               tuple(refused))
+                               tuple(refused), tuple(conflicts),
+                               tuple({"office_day": str(c.get("office_day", "")),
+                                      "number": c["number"],
+                                      "kiosks": [str(k) for k in c["kiosks"]]}
+                                     for c in clashes))
         return self._exchange("upload", run)
 
     def fetch_menu(self, etag: str | None = None, menu_version: str = ""):
@@ -239,10 +255,27 @@ class SyncClient:
                              f"putus (offline).", kind="offline")
         if isinstance(exc, (requests.exceptions.RequestException, ValueError, KeyError,
                             TypeError, AttributeError)):
-            return SyncError(f"Jawaban server kantor tidak dapat dipahami "
-                             f"({type(exc).__name__}). (Unreadable reply.)", kind="bad_reply")
-        return SyncError(f"Sinkronisasi gagal karena kesalahan tak terduga "
-                         f"({type(exc).__name__}: {exc}). (Unexpected error.)", kind="bad_reply")
+            log.warning("unreadable reply from the office server: %r", exc)
+            return SyncError(f"Jawaban server kantor tidak dapat dipahami: {_reply_problem(exc)}; "
+                             f"tiket tetap tersimpan di kiosk dan dikirim nanti. Bila terus "
+                             f"terjadi, periksa [server] url (harus alamat server kantor). "
+                             f"(Unreadable reply; tickets are kept.)", kind="bad_reply")
+        log.error("unexpected error talking to the office server", exc_info=exc)
+        return SyncError("Sinkronisasi gagal karena kesalahan tak terduga di kiosk; tiket tetap "
+                         "tersimpan. Rinciannya ada di log kiosk. (Unexpected error; see the "
+                         "kiosk log.)", kind="bad_reply")
+
+
+def _reply_problem(exc: BaseException) -> str:
+    """What was wrong with a reply, in plain Indonesian (no Python exception names)."""
+    if isinstance(exc, requests.exceptions.JSONDecodeError) or (
+            isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError"):
+        return "isinya bukan data yang dikenal kiosk (mungkin halaman lain, bukan server kantor)"
+    if isinstance(exc, KeyError):
+        return "ada bagian jawaban yang tidak ada"
+    if isinstance(exc, requests.exceptions.RequestException):
+        return "jawaban terputus atau rusak di tengah jalan"
+    return "bentuk isinya tidak seperti yang diharapkan"
 
 
 def _caused_by_name_lookup(exc: BaseException) -> bool:

@@ -5,7 +5,8 @@ token is 401):
 
 * ``POST /api/v1/checkins`` (kiosk): upsert a batch of tickets by ``id``.
 * ``GET  /api/v1/menu`` (kiosk): the menu in force, with ``ETag`` / ``If-None-Match`` -> 304.
-* ``PUT  /api/v1/menu`` (admin): publish a menu, validated by :func:`kiosk.menu.parse_menu`.
+* ``PUT  /api/v1/menu`` (admin): publish a menu, validated by :func:`kiosk.menu.parse_menu`;
+  a changed menu must carry a version string not published before (409).
 * ``POST /api/v1/now-serving`` (admin or staff): the sequence a counter is calling.
 * ``GET  /api/v1/health`` (no auth): ``{"status": "ok", "server_time": ...}``.
 """
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from kiosk.errors import MenuError
 
 from .auth import Principal, require
-from .publish import publish
+from .publish import VersionReused, publish
 
 #: Most tickets accepted in one upload.
 MAX_BATCH = 500
@@ -67,10 +68,22 @@ class CheckinBatch(BaseModel):
     tickets: list[TicketIn] = Field(max_length=MAX_BATCH)
 
 
+class ClashOut(BaseModel):
+    office_day: str
+    number: str
+    kiosks: list[str]
+
+
 class CheckinReply(BaseModel):
     accepted: list[str] = Field(description="ids the server now holds for this kiosk")
     refused: list[str] = Field(default_factory=list,
                                description="ids already held for another kiosk (not stored)")
+    conflicts: list[str] = Field(
+        default_factory=list,
+        description="this kiosk's ids, on the batch's office days, whose number another kiosk "
+                    "also gave that day (stored all the same; check [kiosk] number_tag)")
+    clashes: list[ClashOut] = Field(default_factory=list,
+                                    description="those numbers, each with the kiosks involved")
     server_time: str = Field(description="ISO 8601 with offset, office time zone")
     now_serving: dict[str, int] = Field(description="last called sequence per queue, today")
 
@@ -123,7 +136,9 @@ def upload_checkins(batch: CheckinBatch, request: Request,
 
     A retry of the same batch (after a lost reply) stores nothing new and
     answers the same ``accepted`` ids. Tickets whose ``kiosk_id`` is not the
-    token's kiosk are refused with 403 (the whole batch).
+    token's kiosk are refused with 403 (the whole batch). A number another kiosk
+    also gave that day (same ``[kiosk] number_tag`` on two kiosks) is stored too,
+    and listed in ``conflicts`` / ``clashes`` (and on the staff page).
     """
     strangers = {t.kiosk_id for t in batch.tickets if t.kiosk_id != who.name}
     if batch.kiosk_id != who.name or strangers:
@@ -135,6 +150,9 @@ def upload_checkins(batch: CheckinBatch, request: Request,
         repo.touch_kiosk(who.name, batch.menu_version)
     result = repo.upsert_checkins(who.name, [t.model_dump() for t in batch.tickets])
     return CheckinReply(accepted=result.accepted, refused=result.refused,
+                        conflicts=result.conflicts[:MAX_BATCH],
+                        clashes=[ClashOut(office_day=c.office_day, number=c.number,
+                                          kiosks=list(c.kiosks)) for c in result.clashes[:50]],
                         server_time=clock.now_iso(), now_serving=repo.now_serving(clock.today()))
 
 
@@ -159,9 +177,13 @@ _MENU_BODY = {"requestBody": {"required": True, "content": {"application/json": 
 
 @router.put("/menu", response_model=MenuPublished, tags=["admin"], openapi_extra=_MENU_BODY,
             responses={**_AUTH, 413: {"description": "Body too large"},
+                       409: {"description": "A changed menu reuses a published version"},
                        422: {"description": "Menu refused; `problems` lists why"}})
 async def put_menu(request: Request, who: Principal = Depends(require("admin"))):
-    """Validate and publish a menu; the same body as the current menu adds no new version.
+    """Validate and publish a menu; the same menu as the one in force adds no new version.
+
+    A changed menu whose ``version`` was published before is refused with 409
+    (the kiosks report versions, so each must name one menu), as the admin page does.
 
     A new version is written to the audit log as ``token:<name>``, action ``api``.
     422 ``{"detail": "...", "problems": ["Service 'kk-baru': names.id is missing", ...]}``.
@@ -170,7 +192,10 @@ async def put_menu(request: Request, who: Principal = Depends(require("admin")))
     try:
         done = await run_in_threadpool(lambda: publish(
             request.app.state.repo, body, actor=f"token:{who.name}", action="api",
-            source="uploaded menu"))
+            source="uploaded menu", new_version_only=True))
+    except VersionReused as exc:
+        return JSONResponse({"detail": str(exc), "problems": list(exc.problems)},
+                            status_code=409)
     except MenuError as exc:
         return JSONResponse({"detail": str(exc), "problems": list(exc.problems)},
                             status_code=422)

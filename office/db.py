@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import create_engine, event, func, inspect, select, update
+from sqlalchemy import and_, case, create_engine, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +44,8 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     Base.metadata.create_all(engine)
+    for index in Checkin.__table__.indexes:  # added to databases made before the index
+        index.create(engine, checkfirst=True)
     _upgrade_sessions(engine)
     return engine
 
@@ -58,10 +60,25 @@ def _upgrade_sessions(engine: Engine) -> None:
 
 @dataclass(frozen=True)
 class UpsertResult:
-    """``accepted``: ids now held for this kiosk; ``refused``: ids held by another kiosk."""
+    """``accepted``: ids now held for this kiosk; ``refused``: ids held by another kiosk;
+    ``conflicts``: this kiosk's ids (on the batch's days) whose number another kiosk also
+    gave that day; ``clashes``: those numbers with the kiosks involved."""
 
     accepted: list
     refused: list
+    conflicts: list = field(default_factory=list)
+    clashes: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One ticket number given on ``office_day`` by several kiosks (``kiosks`` sorted):
+    two residents hold the same number. Every ticket is stored; this is only the flag."""
+
+    office_day: str
+    number: str
+    kiosks: tuple
+    ids: tuple
 
 
 class Repo:
@@ -204,7 +221,37 @@ class Repo:
                                     .where(Checkin.id.in_(ids))).all()) if ids else {}
         accepted = [i for i in ids if owners.get(i) == kiosk_id]
         refused = [i for i in ids if owners.get(i) != kiosk_id]
-        return UpsertResult(accepted, refused)
+        held = set(accepted)
+        days = sorted({r["office_day"] for r in rows if r["id"] in held})
+        clashes = self.clashes(days, kiosk_id=kiosk_id) if days else []
+        conflicts = sorted({i for c in clashes for i in c.ids})
+        return UpsertResult(accepted, refused, conflicts, clashes)
+
+    def clashes(self, office_days, kiosk_id: str | None = None) -> list[Clash]:
+        """Numbers given by more than one kiosk on ``office_days`` (a derived flag: nothing
+        is stored twice or dropped). With ``kiosk_id``, only numbers that kiosk gave, and
+        ``ids`` are that kiosk's tickets; else ``ids`` are all tickets of the number."""
+        days = [office_days] if isinstance(office_days, str) else list(office_days)
+        doubled = (select(Checkin.office_day, Checkin.number)
+                   .where(Checkin.office_day.in_(days))
+                   .group_by(Checkin.office_day, Checkin.number)
+                   .having(func.count(Checkin.kiosk_id.distinct()) > 1))
+        if kiosk_id is not None:
+            doubled = doubled.having(
+                func.sum(case((Checkin.kiosk_id == kiosk_id, 1), else_=0)) > 0)
+        doubled = doubled.subquery()
+        query = (select(Checkin.office_day, Checkin.number, Checkin.id, Checkin.kiosk_id)
+                 .join(doubled, and_(doubled.c.office_day == Checkin.office_day,
+                                     doubled.c.number == Checkin.number)))
+        found: dict[tuple, tuple[set, set]] = {}
+        with self.sessions() as s:
+            for day, number, ticket_id, holder in s.execute(query):
+                kiosks, ids = found.setdefault((day, number), (set(), set()))
+                kiosks.add(holder)
+                if kiosk_id is None or holder == kiosk_id:
+                    ids.add(ticket_id)
+        return [Clash(day, number, tuple(sorted(k)), tuple(sorted(i)))
+                for (day, number), (k, i) in sorted(found.items())]
 
     def checkins_of_day(self, office_day: str) -> list[Checkin]:
         with self.sessions() as s:
@@ -242,6 +289,12 @@ class Repo:
                              changes=json.dumps(changes[:300], ensure_ascii=False,
                                                 default=str)))
             return row, True
+
+    def version_used(self, version: str) -> bool:
+        """Whether any menu was ever published under ``version``."""
+        with self.sessions() as s:
+            return s.scalar(select(func.count()).select_from(MenuVersion)
+                            .where(MenuVersion.version == version)) > 0
 
     def menu_by_id(self, menu_id: int) -> MenuVersion | None:
         with self.sessions() as s:

@@ -10,7 +10,8 @@ refused form is shown again exactly as the admin typed it. Field names::
 
 :func:`fields_to_menu` turns them into menu JSON for :func:`kiosk.menu.parse_menu`
 (which does the validation) plus the problems only the form can have
-(an hour range it cannot read). Rows left blank are ignored; ``delete`` drops a row.
+(an hour range it cannot read; service hours typed while "own hours" is not
+ticked, refused rather than silently dropped). Rows left blank are ignored; ``delete`` drops a row.
 """
 from __future__ import annotations
 
@@ -188,6 +189,12 @@ def _service(fields, i: int, problems: list) -> dict | None:
         s["requirements"]["en"] = _lines(fields[p + "req_en"])
     if fields.get(p + "own_hours"):
         s["hours"] = _week(fields, p + "h.", f"{where}: hours", problems)
+    elif typed := [DAY_NAMES[d] for d in WEEKDAYS if fields.get(f"{p}h.{d}", "").strip()]:
+        problems.append(f"{where}: jam layanan diisi ({', '.join(typed)}) tetapi kotak 'Jam "
+                        f"layanan sendiri' tidak dicentang. Centang kotak itu untuk memakai jam "
+                        f"ini, atau kosongkan jamnya agar layanan mengikuti jam kantor. (Hours "
+                        f"typed but 'own hours' not ticked: tick it to use these hours, or "
+                        f"empty them to follow office hours.)")
     if fields.get(p + "daily_quota", "").strip():
         s["daily_quota"] = _int(fields[p + "daily_quota"])
     s["window_quotas"] = _window_quotas(fields.get(p + "window_quotas", ""),

@@ -36,6 +36,10 @@ class Published:
     created: bool
 
 
+class VersionReused(MenuError):
+    """A changed menu names a version published before (nothing stored)."""
+
+
 def suggest_version(repo: Repo, today: str) -> str:
     """The next date-based version, ``<today>.<n>`` with ``n`` one past any used today."""
     used = [m.version for m in repo.menu_versions(limit=500)]
@@ -76,7 +80,8 @@ def publish(repo: Repo, raw: bytes, *, actor: str, action: str, source: str = "m
         new_version_only: refuse a changed menu whose version string was used before; a
             menu equal to the one in force (however formatted) publishes nothing.
 
-    Raises MenuError (``problems`` in plain words) with nothing stored.
+    Raises MenuError (``problems`` in plain words) with nothing stored; its subclass
+    :class:`VersionReused` for a reused version under ``new_version_only``.
     """
     menu = parse_menu(raw, source)
     etag = menu_etag(raw)
@@ -84,11 +89,12 @@ def publish(repo: Repo, raw: bytes, *, actor: str, action: str, source: str = "m
         current = repo.current_menu()
         if current is not None and _same_menu(current.body, menu):
             return Published(current, menu, False)
-        if menu.version in {m.version for m in repo.menu_versions(limit=500)}:
-            raise MenuError(f"{source}: version {menu.version} was used before", path=source,
-                            problems=[f"version '{menu.version}' was published before; give "
-                                      f"this menu a new version (e.g. the suggested one) so "
-                                      f"the kiosks' versions can be told apart"])
+        if repo.version_used(menu.version):
+            raise VersionReused(f"{source}: version {menu.version} was used before; give the "
+                                f"changed menu a new version", path=source,
+                                problems=[f"version '{menu.version}' was published before; "
+                                          f"give this menu a new version (e.g. the suggested "
+                                          f"one) so the kiosks' versions can be told apart"])
     row, created = repo.publish_menu(menu.version, etag, raw.decode("utf-8"), actor=actor,
                                      action=action, note=note, describe=_describe(menu),
                                      base_id=base_id)
@@ -104,5 +110,5 @@ def with_version(body: str, version: str) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-__all__ = ["Published", "PublishConflict", "menu_etag", "publish", "suggest_version",
+__all__ = ["Published", "PublishConflict", "VersionReused", "menu_etag", "publish", "suggest_version",
            "with_version"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -40,6 +40,8 @@ class Checkin(Base):
     """One ticket as uploaded by its kiosk; ``payload`` is the full ``Ticket.to_dict()``."""
 
     __tablename__ = "checkins"
+    #: finds numbers given twice on a day (:meth:`office.db.Repo.clashes`)
+    __table_args__ = (Index("ix_checkins_day_number", "office_day", "number"),)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
     office_day: Mapped[str] = mapped_column(String(10), index=True)

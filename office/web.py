@@ -45,6 +45,28 @@ def _service_names(menu_row) -> dict[str, str]:
         return {}
 
 
+def _kiosk_list(kiosks) -> str:
+    names = [escape(k) for k in kiosks]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
+
+
+def clash_box(clashes, limit: int = 20) -> str:
+    """The warning over the staff page when kiosks gave the same number (empty if none)."""
+    if not clashes:
+        return ""
+    items = "".join(f"<li>Nomor ganda: {_kiosk_list(c.kiosks)} sama-sama memberi "
+                    f"<b>{escape(c.number)}</b> — periksa number_tag di kiosk.ini.</li>"
+                    for c in clashes[:limit])
+    more = (f"<li>… dan {len(clashes) - limit} nomor ganda lainnya.</li>"
+            if len(clashes) > limit else "")
+    return (f'<div class="box bad" role="alert"><b>PERHATIAN: {len(clashes)} nomor antrian '
+            f'diberikan dua kali hari ini</b> — dua warga memegang nomor yang sama; panggil '
+            f'dengan nama atau kiosk. Beri setiap kiosk number_tag sendiri di kiosk.ini lalu '
+            f'jalankan ulang kiosknya. <span class="en">(Duplicate ticket numbers today: two '
+            f'kiosks share a [kiosk] number_tag. Every ticket is kept.)</span>'
+            f'<ul>{items}{more}</ul></div>')
+
+
 def _dashboard(request: Request, session) -> str:
     repo, clock = request.app.state.repo, request.app.state.clock
     today = clock.today()
@@ -53,14 +75,18 @@ def _dashboard(request: Request, session) -> str:
     by_service = defaultdict(list)
     for c in repo.checkins_of_day(today):
         by_service[c.service_code].append(c)
+    clashes = repo.clashes(today)
+    doubled = {c.number for c in clashes}
     sections = []
     for code in sorted(by_service):
-        rows = [[escape(c.number), escape(c.kiosk_id), _local(c.issued_at, clock),
-                 _local(c.received_at, clock)] for c in by_service[code]]
+        rows = [[escape(c.number) + (" <b class='err'>GANDA</b>" if c.number in doubled else ""),
+                 escape(c.kiosk_id), _local(c.issued_at, clock), _local(c.received_at, clock)]
+                for c in by_service[code]]
+        classes = ["old" if c.number in doubled else "" for c in by_service[code]]
         title = escape(names.get(code, code))
         sections.append(f"<h3>{title} <small>({escape(code)}, {len(rows)})</small></h3>"
                         + _table(["Nomor", "Kiosk", "Diambil <span class='en'>(issued)</span>",
-                                  "Tersinkron <span class='en'>(synced)</span>"], rows))
+                                  "Tersinkron <span class='en'>(synced)</span>"], rows, classes))
     serving = [[escape(q), str(n)] for q, n in sorted(repo.now_serving(today).items())]
     kiosks = [[escape(k.id), _local(k.last_seen_at, clock), escape(k.menu_version or "-")]
               for k in repo.kiosks()]
@@ -78,7 +104,7 @@ def _dashboard(request: Request, session) -> str:
 <button>Keluar</button></form></h1>
 <nav><a href="/admin/menu">Kelola menu layanan <span class="en">(edit service menu, admin
 account)</span></a></nav>
-<h2>Check-in hari ini, {escape(today)} <small>(today: {total})</small></h2>{''.join(sections)
+{clash_box(clashes)}<h2>Check-in hari ini, {escape(today)} <small>(today: {total})</small></h2>{''.join(sections)
     or "<p>Belum ada check-in hari ini. <span class='en'>(No check-ins today.)</span></p>"}
 <h2>Sedang dilayani <small>(now serving)</small></h2>{_table(["Antrian", "Nomor urut"], serving)}
 <h2>Menu berlaku <small>(menu in force)</small></h2>{menu_html}

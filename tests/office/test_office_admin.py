@@ -313,3 +313,22 @@ def test_api_publication_is_in_the_audit_log_too(admin_app, client, auth, menu_d
     entry = admin_app.state.repo.audit_entries()[0]
     assert (entry.actor, entry.action, entry.version_after) == ("token:admin", "api",
                                                                 "2026-12-02.1")
+
+
+def test_hours_typed_without_ticking_own_hours_are_refused_not_dropped(admin, admin_app):
+    before = state(admin_app)
+    fields = editor_fields(admin)
+    i = service_index(fields, "kk-baru")
+    assert not fields.get(f"s{i}.own_hours")
+    fields[f"s{i}.daily_quota"] = "30"
+    fields[f"s{i}.h.mon"] = "08:00-11:00"
+    r = admin.post("/admin/menu", data=fields)
+    text = r.text.replace("&#x27;", "'")
+    assert r.status_code == 422 and "Service 'kk-baru': jam layanan diisi (Senin)" in text
+    assert "Centang kotak itu untuk memakai jam ini" in text and 'value="08:00-11:00"' in text
+    assert state(admin_app) == before
+    fields[f"s{i}.own_hours"] = "1"                       # ticked: the hours are used
+    assert "Menu baru diterbitkan" in admin.post("/admin/menu", data=fields).text
+    kk = next(s for s in json.loads(admin_app.state.repo.current_menu().body)["services"]
+              if s["code"] == "kk-baru")
+    assert kk["hours"]["mon"] == [["08:00", "11:00"]] and kk["hours"]["tue"] == []

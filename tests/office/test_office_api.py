@@ -175,3 +175,51 @@ def test_openapi_documents_the_v1_endpoints(client):
     assert {"/api/v1/checkins", "/api/v1/menu", "/api/v1/now-serving", "/api/v1/health"} <= \
         set(paths)
     assert {"get", "put"} <= set(paths["/api/v1/menu"])
+
+
+# -- two kiosks giving the same number (same [kiosk] number_tag) -----------------------
+def test_same_number_from_two_kiosks_is_stored_flagged_and_shown_to_staff(client, app, auth,
+                                                                          ticket):
+    from officepages import login_token
+    day = app.state.clock.today()
+    ours = ticket("K1", seq=1, day=day, number="A2-001")
+    first = upload(client, auth, "K1", [ours]).json()
+    assert first["accepted"] == [ours["id"]] and first["conflicts"] == []
+    theirs = ticket("K2", seq=1, day=day, number="A2-001")
+    other_day = ticket("K2", seq=2, day="2020-01-01", number="A2-002")
+    r = upload(client, auth, "K2", [theirs, other_day]).json()
+    assert r["accepted"] == [theirs["id"], other_day["id"]]   # nothing is lost
+    assert r["conflicts"] == [theirs["id"]]
+    assert r["clashes"] == [{"office_day": day, "number": "A2-001", "kiosks": ["K1", "K2"]}]
+    assert app.state.repo.count_checkins() == 3
+    # the kiosk that uploaded first hears of it on its next upload; a retry says it again
+    later = upload(client, auth, "K1", [ticket("K1", seq=2, day=day, number="A2-002")]).json()
+    assert later["conflicts"] == [ours["id"]]
+    assert upload(client, auth, "K2", [theirs]).json()["conflicts"] == [theirs["id"]]
+    assert login_token(client, "staff-token").status_code == 303
+    page = client.get("/").text
+    assert "Nomor ganda: K1 dan K2 sama-sama memberi <b>A2-001</b>" in page
+    assert "periksa number_tag di kiosk.ini" in page and 'role="alert"' in page
+
+
+def test_one_kiosk_alone_has_no_number_clash(client, app, auth, ticket):
+    day = app.state.clock.today()
+    r = upload(client, auth, "K1", [ticket("K1", seq=i, day=day) for i in (1, 2)]).json()
+    assert r["conflicts"] == [] and r["clashes"] == []
+    assert app.state.repo.clashes(day) == []
+
+
+# -- a published version string names one menu -------------------------------------
+def test_a_changed_menu_reusing_a_published_version_is_refused_with_409(client, app, auth,
+                                                                        menu_dict):
+    body = json.dumps(menu_dict).encode()
+    first = client.put("/api/v1/menu", content=body, headers=auth("admin"))
+    assert first.status_code == 200
+    menu_dict["services"][0]["daily_quota"] = 7          # changed, same version string
+    r = client.put("/api/v1/menu", content=json.dumps(menu_dict), headers=auth("admin"))
+    assert r.status_code == 409
+    assert any("was published before" in p for p in r.json()["problems"])
+    assert app.state.repo.current_menu().etag == first.json()["etag"]
+    assert len(app.state.repo.menu_versions()) == 1
+    again = client.put("/api/v1/menu", content=body, headers=auth("admin"))
+    assert again.status_code == 200 and again.json() == first.json()   # still idempotent

@@ -138,3 +138,33 @@ def test_retry_after_accepts_seconds_and_http_dates():
     assert parse_retry_after("120") == 120
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("script,words", [
+    ([(200, {"Content-Type": "application/json"}, b"{not json")], "bukan data yang dikenal"),
+    ([json_reply({"server_time": "2026-11-29T08:00:00+07:00"})], "tidak ada"),
+    ([json_reply({"accepted": "everything"})], "bentuk isinya"),
+    ([json_reply({"accepted": [], "server_time": "2026-11-29T08:00:00+07:00",
+                  "conflicts": [1]})], "bentuk isinya"),
+])
+def test_unreadable_replies_are_told_in_plain_words_without_python_names(raw, server_cfg,
+                                                                         script, words):
+    raw.script = script
+    with pytest.raises(SyncError) as info:
+        SyncClient(server_cfg(raw.url), "K1").upload(make_tickets(1))
+    message = str(info.value)
+    assert info.value.kind == "bad_reply" and words in message
+    for name in ("JSONDecodeError", "TypeError", "KeyError", "ValueError", "Error)"):
+        assert name not in message
+
+
+def test_a_number_another_kiosk_also_gave_comes_back_as_a_conflict(office, server_cfg):
+    mine, theirs = make_tickets(2, "K1"), make_tickets(3, "K2")
+    first = SyncClient(server_cfg(office.url), "K1").upload(mine)
+    assert first.conflict_ids == () and first.clashes == ()
+    reply = SyncClient(server_cfg(office.url, token="k2-token"), "K2").upload(theirs)
+    assert reply.accepted_ids == tuple(t.id for t in theirs)       # stored all the same
+    assert set(reply.conflict_ids) == {theirs[0].id, theirs[1].id}
+    assert [c["number"] for c in reply.clashes] == ["A001", "A002"]
+    assert reply.clashes[0]["kiosks"] == ["K1", "K2"]
+    assert office.repo.count_checkins() == 5

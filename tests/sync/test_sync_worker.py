@@ -236,3 +236,28 @@ def test_a_store_without_set_aside_keeps_refused_tickets_without_looping(office,
     report = worker.sync_once()
     assert report.ok and (report.uploaded, report.set_aside, report.backlog) == (1, 0, 1)
     assert report.batches == 2 and outbox.pending_count() == 1
+
+
+def test_numbers_given_by_another_kiosk_too_raise_a_plain_warning_in_the_status(
+        office, server_cfg, tmp_path):
+    """Two kiosks with the same [kiosk] number_tag: both tickets are kept, staff are told."""
+    k1 = Store(tmp_path / "k1", kiosk_id="K1", number_tag="2")
+    k2 = Store(tmp_path / "k2", kiosk_id="K2", number_tag="2")
+    for store in (k1, k2):
+        store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
+    number = k1.tickets()[0].number
+    assert number == k2.tickets()[0].number
+    w1 = SyncWorker(SyncClient(server_cfg(office.url), "K1"), k1)
+    assert w1.sync_once().conflicts == 0 and w1.status().conflict_warning is None
+    seen = []
+    w2 = SyncWorker(SyncClient(server_cfg(office.url, token="k2-token"), "K2"), k2,
+                    on_status=seen.append)
+    report = w2.sync_once()
+    assert report.ok and report.uploaded == 1 and report.conflicts == 1
+    warning = seen[-1].conflict_warning
+    assert warning.startswith(f"Nomor ganda: K1 dan K2 sama-sama memberi {number} — periksa "
+                              f"number_tag di kiosk.ini")
+    assert office.repo.count_checkins() == 2 and k2.pending_count() == 0
+    k1.issue_ticket(service_code="ktp-baru", queue="A", language="id")
+    w1.sync_once()                       # the first kiosk hears of it on its next upload
+    assert "K1 dan K2" in w1.status().conflict_warning
