@@ -125,7 +125,11 @@ class KioskRuntime:
         self.sync.start()
 
     def _on_sync_status(self, status) -> None:
-        """SyncWorker callback: warn staff when the kiosk clock differs from the server's."""
+        """SyncWorker callback: warn staff of a number clash with another kiosk and of a
+        kiosk clock that differs from the server's."""
+        warning = getattr(status, "conflict_warning", None)  # same number from two kiosks
+        if warning and warning not in self.store.alerts:
+            self.store.alerts.append(warning)
         skew = status.server_clock_skew_s
         self.store.alerts[:] = [a for a in self.store.alerts if not a.startswith(CLOCK_ALERT)]
         if skew is not None and abs(skew) > CLOCK_SKEW_WARN_S:

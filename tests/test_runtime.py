@@ -30,3 +30,14 @@ def test_a_kiosk_clock_far_from_the_servers_warns_staff(config, clock):
         assert not any(a.startswith("Jam kiosk terlambat") for a in rt.store.alerts)
     finally:
         rt.stop()
+
+
+def test_a_number_clash_reported_by_the_server_reaches_staff(config, clock):
+    rt = KioskRuntime(config, clock=clock)
+    try:
+        warning = "Nomor ganda: K1 dan K3 sama-sama memberi A001"
+        rt._on_sync_status(SimpleNamespace(server_clock_skew_s=None, conflict_warning=warning))
+        rt._on_sync_status(SimpleNamespace(server_clock_skew_s=None, conflict_warning=warning))
+        assert rt.store.alerts.count(warning) == 1
+    finally:
+        rt.stop()
