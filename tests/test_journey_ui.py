@@ -15,6 +15,13 @@ def take_ticket(app, lang="id", service_index=0):
     return number
 
 
+def open_service(app, lang="id", index=0):
+    """Tap a language, then the index-th service; returns the rules screen."""
+    driver.tap(app.sm.get_screen("welcome").ids["lang_" + lang])
+    driver.tap(list(reversed(app.sm.get_screen("services").ids.grid.children))[index])
+    return app.sm.get_screen("rules")
+
+
 def spool_files(app):
     return sorted(app.runtime.config.printer.path.glob("*.bin"))
 
@@ -57,9 +64,7 @@ def test_ticket_screen_shows_number_service_counter_and_documents(kiosk_app):
 
 def test_rapid_taps_on_take_number_give_one_ticket(kiosk_app):
     app = kiosk_app
-    driver.tap(app.sm.get_screen("welcome").ids.lang_id)
-    driver.tap(list(reversed(app.sm.get_screen("services").ids.grid.children))[0])
-    rules = app.sm.get_screen("rules")
+    rules = open_service(app, "id", 0)
     for card in rules.cards():
         driver.tap(card)
     from kivy.tests.common import UnitTestTouch
@@ -79,9 +84,7 @@ def test_rapid_taps_on_take_number_give_one_ticket(kiosk_app):
 
 def test_double_tap_on_a_service_and_rule_cards_need_own_taps(kiosk_app):
     app = kiosk_app
-    driver.tap(app.sm.get_screen("welcome").ids.lang_id)
-    driver.tap(list(reversed(app.sm.get_screen("services").ids.grid.children))[0])
-    rules = app.sm.get_screen("rules")
+    rules = open_service(app, "id", 0)
     driver.tap(rules.cards()[0])
     driver.tap(rules.cards()[1])
     assert rules.ids.take.disabled  # two of three confirmed: no ticket possible
@@ -94,9 +97,7 @@ def test_double_tap_on_a_service_and_rule_cards_need_own_taps(kiosk_app):
 
 def test_back_on_every_step_and_selection_is_cleared(kiosk_app):
     app = kiosk_app
-    driver.tap(app.sm.get_screen("welcome").ids.lang_en)
-    driver.tap(list(reversed(app.sm.get_screen("services").ids.grid.children))[1])
-    rules = app.sm.get_screen("rules")
+    rules = open_service(app, "en", 1)
     driver.tap(rules.cards()[0])
     driver.tap(rules.ids.back)
     assert app.sm.current == "services"
