@@ -60,6 +60,7 @@ class DayFile:
         self.counters: dict[str, int] = {}
         self.doc_ids: dict[str, int] = {}
         self.unsynced: dict[str, None] = {}  # ids still in the outbox, in issue order
+        self.issued: dict[str, list[str]] = {}  # service code -> local HH:MM of each ticket
         self.seq_problem = None
         self.reserved: dict[str, int] = {}
         try:
@@ -81,6 +82,7 @@ class DayFile:
             raise ValueError("a ticket without a queue letter or id")
         self.doc_ids[doc["id"]] = doc.doc_id
         self.counters[q] = max(self.counters.get(q, 0), seq)
+        self.issued.setdefault(doc["service_code"], []).append(doc["issued_at"][11:16])
         if doc.get("synced_at") is None and not doc.get("sync_refused"):
             self.unsynced[doc["id"]] = None
 
@@ -112,6 +114,7 @@ class DayFile:
         doc_id = self.table.insert(ticket.to_dict())
         self.doc_ids[ticket.id] = doc_id
         self.counters[ticket.queue] = max(self.counters.get(ticket.queue, 0), ticket.sequence)
+        self.issued.setdefault(ticket.service_code, []).append(ticket.issued_at[11:16])
         if ticket.synced_at is None:
             self.unsynced[ticket.id] = None
 

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from printer.worker import PrintWorker
 
+from . import numbering
 from .checkin import CheckinDesk
 from .menu import Menu
 from .menus import MenuLibrary
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 
 #: Staff are warned when the kiosk clock is off the office server's by more than this.
 CLOCK_SKEW_WARN_S = 120
-CLOCK_ALERT = "Jam kiosk"
 
 
 def utcnow() -> datetime:
@@ -48,7 +48,7 @@ class KioskRuntime:
                            number_tag=k.number_tag, clock=clock)
         self.menus = MenuLibrary(k.data_dir, config.menu_path, audit=self.store.audit)
         if self.menus.problem:
-            self.store.alerts.append(self.menus.problem)
+            self.store.set_alert("menu", self.menus.problem)
             self.store.set_setting("menu_etag", None)  # download it again
         self.slips = SlipService(config, self.store)
         self.printer = PrintWorker(config.printer, on_result=self.slips.on_result,
@@ -87,11 +87,20 @@ class KioskRuntime:
 
     # -- sync ----------------------------------------------------------------
     def now_serving(self) -> dict:
+        """``{queue: sequence being served}`` from the office server's last reply, only if
+        that reply came today (office day): yesterday's numbers say nothing about today's."""
         if self.sync is None:
             return {}
         try:
-            return dict(self.sync.status().now_serving or {})
-        except Exception:
+            status = self.sync.status()
+            if not status.last_success_at:
+                return {}
+            replied = numbering.office_day(datetime.fromisoformat(status.last_success_at),
+                                           self.config.office.timezone)
+            if replied != self.store.office_day():
+                return {}
+            return dict(status.now_serving or {})
+        except (ValueError, TypeError, AttributeError):
             return {}
 
     def _poke_sync(self, *_args):
@@ -128,14 +137,15 @@ class KioskRuntime:
         """SyncWorker callback: warn staff of a number clash with another kiosk and of a
         kiosk clock that differs from the server's."""
         warning = getattr(status, "conflict_warning", None)  # same number from two kiosks
-        if warning and warning not in self.store.alerts:
-            self.store.alerts.append(warning)
+        if warning:
+            self.store.set_alert("number_clash", warning)
         skew = status.server_clock_skew_s
-        self.store.alerts[:] = [a for a in self.store.alerts if not a.startswith(CLOCK_ALERT)]
+        text = None
         if skew is not None and abs(skew) > CLOCK_SKEW_WARN_S:
             direction = "terlambat" if skew > 0 else "terlalu cepat"
-            self.store.alerts.append(f"{CLOCK_ALERT} {direction} {abs(skew) / 60:.0f} menit "
-                                     f"dibanding server kantor; perbaiki jam kiosk.")
+            text = (f"Jam kiosk {direction} {abs(skew) / 60:.0f} menit dibanding server "
+                    f"kantor; perbaiki jam kiosk.")
+        self.store.set_alert("clock_skew", text)
 
     def _on_server_menu(self, raw: bytes, etag=None):
         """SyncWorker callback (worker thread): apply, then remember the ETag so a restart

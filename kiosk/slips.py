@@ -107,11 +107,12 @@ class SlipService:
 
     # -- paper restock counter ----------------------------------------------
     def _count_paper(self, length_mm: float):
-        used = self.store.setting("paper", {"slips": 0, "mm": 0.0, "since": None})
-        used = {**used, "slips": used.get("slips", 0) + 1,
-                "mm": round(used.get("mm", 0.0) + length_mm, 1)}
-        try:
-            self.store.set_setting("paper", used)
+        def add(used):
+            used = used or {"slips": 0, "mm": 0.0, "since": None}
+            return {**used, "slips": used.get("slips", 0) + 1,
+                    "mm": round(used.get("mm", 0.0) + length_mm, 1)}
+        try:  # one lock hold: a "paper replaced" at the same moment is never undone
+            self.store.update_setting("paper", add)
         except Exception:
             log.exception("could not update the paper counter")
 

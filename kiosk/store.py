@@ -82,7 +82,7 @@ class Store:
         self._zone = ZoneInfo(tz)
         self._lock = threading.RLock()
         self._days: dict[str, _Day] = {}
-        self.alerts: list[str] = []  # staff-visible problems found while opening
+        self._alerts: dict[str, str] = {}  # key -> staff-visible problem, in arrival order
         self.days_dir = self.dir / "days"
         try:
             self.days_dir.mkdir(parents=True, exist_ok=True)
@@ -168,8 +168,30 @@ class Store:
         msg = (f"Berkas data rusak dipindahkan: {path.name} -> {target.name} ({detail}); "
                f"{recovered}. Hubungi admin.")
         log.error("damaged data file %s moved aside to %s: %s", path, target, detail)
-        self.alerts.append(msg)
+        self.set_alert(f"damaged:{path.name}", msg)
         return target
+
+    @property
+    def alerts(self) -> list[str]:
+        """Staff-visible problems (damaged files, clock jumps, clashes), oldest first."""
+        with self._lock:
+            return list(self._alerts.values())
+
+    def set_alert(self, key: str, text: str | None) -> None:
+        """Show (``text``) or clear (None) the staff alert ``key``; thread-safe."""
+        with self._lock:
+            if text:
+                self._alerts[key] = text
+            else:
+                self._alerts.pop(key, None)
+
+    def update_setting(self, key, change, default=None):
+        """Read-modify-write a staff setting in one lock hold; returns the new value."""
+        with self._lock:
+            value = change(self._state["settings"].get(key, default))
+            self._state["settings"][key] = value
+            self._save_state()
+            return value
 
     def setting(self, key, default=None):
         """A staff setting kept in state.json (out of service, restock counters, ...)."""
@@ -196,10 +218,11 @@ class Store:
             clock_day = numbering.office_day(wall, self.tz)
             stored = self._state.get("office_day")
             day = numbering.advance_day(clock_day, stored)
-            if day != stored and stored and now is None and self._clock_jumped(wall, stored,
-                                                                                clock_day):
-                day = stored
-            if now is None:
+            jumped = (day != stored and stored and now is None
+                      and self._clock_jumped(wall, stored, clock_day))
+            if jumped:
+                day = stored  # and keep comparing against the last trusted time
+            elif now is None:
                 self._last_seen = (wall, self.elapsed())
             if day != stored:
                 self._state["office_day"] = day
@@ -225,10 +248,10 @@ class Store:
         if suspicious:
             msg = (f"Jam kiosk melompat ke {clock_day}; hari kantor tetap {stored}. Periksa "
                    f"jam. Jika tanggal jam benar, pilih 'Mulai hari kantor baru'.")
-            if msg not in self.alerts:
+            if self._alerts.get("clock_jump") != msg:
                 log.error("clock jump: wall clock says %s, office day stays %s", clock_day,
                           stored)
-                self.alerts.append(msg)
+                self.set_alert("clock_jump", msg)
         return suspicious
 
     def start_new_office_day(self) -> str:
@@ -245,7 +268,7 @@ class Store:
             self._state["office_day"] = day
             self._save_state()
             self._forget_days(keep=day)
-            self.alerts[:] = [a for a in self.alerts if not a.startswith("Jam kiosk melompat")]
+            self.set_alert("clock_jump", None)
             self._last_seen = None
             return day
 
@@ -259,7 +282,7 @@ class Store:
                 d = self._recover_day(path, exc.detail)
             if d.seq_problem:
                 log.error("%s", d.seq_problem)
-                self.alerts.append(d.seq_problem)
+                self.set_alert(f"seq:{day}", d.seq_problem)
             self._days[day] = d
         return d
 
@@ -315,8 +338,8 @@ class Store:
     @staticmethod
     def _used(d: _Day, service_code, quota) -> int:
         _, start, end = quota
-        return sum(1 for doc in d.table.all() if doc["service_code"] == service_code
-                   and (start is None or start <= doc["issued_at"][11:16] < end))
+        times = d.issued.get(service_code, ())  # in memory: no table scan under the lock
+        return sum(1 for t in times if start is None or start <= t < end)
 
     def quota_used(self, service_code: str, quota) -> int:
         """Tickets of ``service_code`` today counted against ``quota`` (see issue_ticket)."""
@@ -451,8 +474,7 @@ class Store:
     # -- audit ---------------------------------------------------------------
     def audit(self, role: str, action: str, **detail) -> None:
         """Append to the audit log (:mod:`kiosk.audit`): who (role), what, when, details."""
-        with self._lock:
-            audit.append(self.dir, self.tz, role, action, now=self.clock(), **detail)
+        audit.append(self.dir, self.tz, role, action, now=self.clock(), **detail)  # O_APPEND
 
     def audit_entries(self, limit: int = 100) -> list[dict]:
         return audit.entries(self.dir, limit)

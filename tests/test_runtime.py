@@ -41,3 +41,42 @@ def test_a_number_clash_reported_by_the_server_reaches_staff(config, clock):
         assert rt.store.alerts.count(warning) == 1
     finally:
         rt.stop()
+
+
+def test_sync_status_keeps_the_clock_jump_alert(config, clock):
+    rt = KioskRuntime(config, clock=clock)
+    try:
+        rt.store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
+        clock.jump(days=365)
+        rt.store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
+        rt._on_sync_status(SimpleNamespace(server_clock_skew_s=1.0, conflict_warning=None))
+        assert any("melompat" in a for a in rt.store.alerts)
+    finally:
+        rt.stop()
+
+
+def test_paper_replaced_is_not_undone_by_a_print_result(config, clock):
+    from datetime import datetime, timezone
+    rt = KioskRuntime(config, clock=clock)
+    try:
+        rt.slips._count_paper(200.0)
+        rt.slips.paper_replaced(datetime(2026, 11, 30, tzinfo=timezone.utc))
+        rt.slips._count_paper(200.0)
+        assert rt.slips.paper_used()["slips"] == 1
+    finally:
+        rt.stop()
+
+
+def test_yesterdays_now_serving_is_not_used_for_people_ahead(config, clock):
+    rt = KioskRuntime(config, clock=clock)
+    try:
+        served = {"A": 85}
+        rt.sync = SimpleNamespace(status=lambda: SimpleNamespace(
+            last_success_at="2026-11-29T09:00:00+00:00", now_serving=served))
+        assert rt.now_serving() == {}  # that reply was on 2026-11-29; today is 2026-11-30
+        rt.sync = SimpleNamespace(status=lambda: SimpleNamespace(
+            last_success_at="2026-11-30T02:30:00+00:00", now_serving=served))
+        assert rt.now_serving() == served
+        rt.sync = None
+    finally:
+        rt.stop()

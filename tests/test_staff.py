@@ -328,7 +328,7 @@ def test_exit_needs_confirmation_and_only_then_allows_closing(kiosk, monkeypatch
 
 def test_staff_home_shows_store_alerts_and_switches_to_english(kiosk):
     app = kiosk()
-    app.runtime.store.alerts.append("Berkas data rusak dipindahkan: 2026-11-30.json")
+    app.runtime.store.set_alert("damaged:x", "Berkas data rusak dipindahkan: 2026-11-30.json")
     home = login(app)
     assert "Berkas data rusak" in home.ids.alerts.text and home.ids.alerts.height > 0
     tap(app, home.ids.lang)

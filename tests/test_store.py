@@ -243,9 +243,12 @@ def test_a_clock_jump_ahead_does_not_start_a_new_office_day(store, clock):
     clock.jump(days=365)  # a bad RTC / NTP answer while the kiosk runs
     t = issue(store)
     assert (t.office_day, t.number) == ("2026-11-30", "A003")
+    clock.advance(seconds=30)  # and it keeps holding, ticket after ticket
+    t = issue(store)
+    assert (t.office_day, t.number) == ("2026-11-30", "A004")
     assert any("Jam kiosk melompat" in a for a in store.alerts)
     clock.jump(days=-365)  # clock corrected
-    assert issue(store).number == "A004"
+    assert issue(store).number == "A005"
 
 
 def test_staff_adopt_the_clock_day_after_a_real_long_gap(tmp_path, clock):
