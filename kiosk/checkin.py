@@ -38,6 +38,7 @@ class Journey:
     priority: bool = False  # the resident chose the priority lane (lansia, disabilitas, hamil)
     confirmed: dict = field(default_factory=dict)  # rule -> ISO time of the tap
     result: CheckinResult | None = None
+    jobs_started: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -115,11 +116,12 @@ class CheckinDesk:
         journey.confirmed.setdefault(rule, self.clock().astimezone(self.zone)
                                      .isoformat(timespec="seconds"))
 
-    def check_in(self, journey: Journey) -> CheckinResult:
+    def check_in(self, journey: Journey, run_jobs: bool = True) -> CheckinResult:
         """Issue the journey's ticket (once) and start its print and sync jobs.
 
         Blocking (one fsynced write): call it off the UI thread. Returns the same
-        CheckinResult on every call for the same journey. Raises CheckinError
+        CheckinResult on every call for the same journey. With ``run_jobs=False``
+        the caller runs :meth:`run_jobs` itself (once the number is on screen). Raises CheckinError
         (reason: no_service | rules | quota) or StoreError (nothing issued).
         """
         with journey._lock:
@@ -140,9 +142,21 @@ class CheckinDesk:
             result = CheckinResult(ticket=ticket, people_ahead=ahead,
                                    wait_min=round(ahead * service.avg_service_min))
             journey.result = result
+        if run_jobs:
+            self.run_jobs(journey)
+        return result
+
+    def run_jobs(self, journey: Journey) -> None:
+        """Run the after-commit jobs (slip rendering and print, sync poke) of the journey's
+        ticket, once. The screens call it after showing the number, so the resident does
+        not wait for the slip to be laid out."""
+        with journey._lock:
+            if journey.result is None or journey.jobs_started:
+                return
+            journey.jobs_started = True
+        result, service = journey.result, journey.service
         for job in self.after_commit:
             try:
                 job(result, service, journey.menu)
             except Exception:  # a job failing must never cost the resident the ticket
                 log.exception("after-commit job %r failed for %s", job, result.ticket.number)
-        return result

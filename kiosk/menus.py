@@ -86,6 +86,15 @@ class MenuLibrary:
         self.problem = None  # plain words when the installed menu was unusable at start
         self.current = self._load_current()
 
+    def reload(self, default_path) -> Menu:
+        """Staff reset: re-read the installed menu (or the new default file) under the same
+        lock an install takes, so a sync install under way cannot race a second library."""
+        with self._lock:
+            self.default_path = Path(default_path)
+            self.problem = None
+            self.current = self._load_current()
+            return self.current
+
     @property
     def current_path(self) -> Path:
         return self.dir / "current.json"

@@ -80,10 +80,10 @@ class KioskRuntime:
         """
         self.config = config
         self.slips.config = config
-        self.menus = MenuLibrary(config.kiosk.data_dir, config.menu_path,
-                                 audit=self.store.audit)
+        menu = self.menus.reload(config.menu_path)
+        self.store.set_alert("menu", self.menus.problem)
         self.printer.reconfigure(config.printer)
-        return self.menus.current
+        return menu
 
     # -- sync ----------------------------------------------------------------
     def now_serving(self) -> dict:

@@ -85,9 +85,16 @@ class JourneyFlow:
         if journey is None or rules.busy or not journey.all_confirmed():
             return
         rules.busy = True
-        future = self._pool.submit(self.desk.check_in, journey)
-        future.add_done_callback(lambda f: Clock.schedule_once(
-            lambda dt: self._checked_in(journey, f)))
+        future = self._pool.submit(self.desk.check_in, journey, False)
+
+        def committed(f):
+            Clock.schedule_once(lambda dt: self._checked_in(journey, f))
+            if f.exception() is None:  # the slip is laid out and queued after the number shows
+                try:
+                    self._pool.submit(self.desk.run_jobs, journey)
+                except RuntimeError:  # shutting down: run them here, the ticket must print
+                    self.desk.run_jobs(journey)
+        future.add_done_callback(committed)
 
     def _checked_in(self, journey, future) -> None:
         if journey is not self.journey:

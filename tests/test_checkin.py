@@ -129,3 +129,13 @@ def test_priority_lane_draws_from_its_own_queue_and_counter(desk):
     r = desk.check_in(j)
     assert r.ticket.number == "P001" and r.ticket.service_code == "ktp-baru"
     assert j.menu.counter_for(j.service, r.ticket.queue) == "Loket Prioritas"
+
+
+def test_jobs_can_run_after_the_number_is_shown_and_only_once(desk):
+    j = ready(desk)
+    r = desk.check_in(j, run_jobs=False)
+    assert desk.jobs == []
+    desk.run_jobs(j)
+    desk.run_jobs(j)
+    desk.check_in(j)  # a late duplicate tap
+    assert desk.jobs == [r]
