@@ -159,20 +159,26 @@ class LobbyApp(App):
         self._office_hours(now)
 
     def _office_hours(self, now):
-        """Tell residents on the welcome screen when the whole office is closed."""
+        """Tell residents on the welcome screen when the whole office is closed.
+
+        Worked out once a minute (and when the menu changes), not on every tick.
+        """
         menu = self.runtime.menu
-        text = ""
+        key = (now.strftime("%Y-%m-%d %H:%M"), menu.version, id(menu))
+        if key == getattr(self, "_hours_key", None):
+            return
+        self._hours_key = key
+        lines = []
         if not schedule.office_open(menu, now):
             opening = schedule.next_opening(menu.office_hours, now)
-            when = {lang: format_datetime(opening, "EEEE HH:mm", locale=lang)
-                    for lang in ("id", "en")} if opening else None
             label = self.kiosk_config.office.timezone_label
-            text = (self.tr("Kantor sedang tutup.", "id") + (
-                " " + self.tr("Buka lagi {when}", "id", when=f"{when['id']} {label}")
-                if when else "") + "\n" + self.tr("Kantor sedang tutup.", "en") + (
-                " " + self.tr("Buka lagi {when}", "en", when=f"{when['en']} {label}")
-                if when else ""))
-        self.sm.get_screen("welcome").set_office_closed(text)
+            for lang in ("id", "en"):
+                line = self.tr("Kantor sedang tutup.", lang)
+                if opening:
+                    when = format_datetime(opening, "EEEE HH:mm", locale=lang)
+                    line += " " + self.tr("Buka lagi {when}", lang, when=f"{when} {label}")
+                lines.append(line)
+        self.sm.get_screen("welcome").set_office_closed("\n".join(lines))
 
     def on_stop(self):
         if self.flow is not None:
