@@ -19,6 +19,7 @@ import json
 import re
 
 from kiosk.menu import WEEKDAYS
+from kiosk.menu_text import text_lines, time_text
 
 #: Blank rows offered for a new queue / service.
 BLANK_QUEUES = 1
@@ -107,12 +108,6 @@ def _number(text: str):
         return text
 
 
-def _hhmm(text: str) -> str:
-    """``8:00`` / ``08.00`` -> ``08:00``; anything else unchanged (parse_menu judges it)."""
-    m = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text.strip())
-    return f"{int(m.group(1)):02d}:{m.group(2)}" if m else text.strip()
-
-
 def _windows(text: str, where: str, problems: list) -> list:
     """``"08:00-12:00, 13:00-15:00"`` -> ``[["08:00", "12:00"], ["13:00", "15:00"]]``."""
     out = []
@@ -124,7 +119,7 @@ def _windows(text: str, where: str, problems: list) -> list:
             problems.append(f"{where}: '{piece.strip()}' cannot be read; write opening and "
                             f"closing time like 08:00-15:00 (several: 08:00-12:00, 13:00-15:00)")
             continue
-        out.append([_hhmm(parts[0]), _hhmm(parts[1])])
+        out.append([time_text(parts[0]), time_text(parts[1])])
     return out
 
 
@@ -142,13 +137,9 @@ def _names(fields, p: str) -> dict:
     return names
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 def _window_quotas(text: str, where: str, problems: list) -> list:
     out = []
-    for line in _lines(text):
+    for line in text_lines(text):
         m = re.fullmatch(r"(.+?)\s+(\S+)", line)
         windows = _windows(m.group(1), where, problems) if m else []
         if not m or len(windows) != 1:
@@ -184,9 +175,9 @@ def _service(fields, i: int, problems: list) -> dict | None:
          "order": _int(fields.get(p + "order", "") or "0"),
          "enabled": bool(fields.get(p + "enabled")), "icon": fields.get(p + "icon", "").strip(),
          "names": _names(fields, p),
-         "requirements": {"id": _lines(fields.get(p + "req_id", ""))}}
-    if _lines(fields.get(p + "req_en", "")):
-        s["requirements"]["en"] = _lines(fields[p + "req_en"])
+         "requirements": {"id": text_lines(fields.get(p + "req_id", ""))}}
+    if text_lines(fields.get(p + "req_en", "")):
+        s["requirements"]["en"] = text_lines(fields[p + "req_en"])
     if fields.get(p + "own_hours"):
         s["hours"] = _week(fields, p + "h.", f"{where}: hours", problems)
     elif typed := [DAY_NAMES[d] for d in WEEKDAYS if fields.get(f"{p}h.{d}", "").strip()]:

@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 
 from kiosk.menu import WEEKDAYS, Menu
+from kiosk.menu_text import text_lines, time_text
 
 DAY_NAMES = {"mon": "Senin", "tue": "Selasa", "wed": "Rabu", "thu": "Kamis", "fri": "Jumat",
              "sat": "Sabtu", "sun": "Minggu"}
-_TIME = re.compile(r"(\d{1,2})[.:](\d{2})")
 _INT = re.compile(r"-?\d+")
 #: how deep and how many ``*.json`` files :func:`find_menu_files` looks for
 FIND_DEPTH, FIND_LIMIT = 4, 60
@@ -72,14 +72,6 @@ def move(draft: dict, code: str, step: int) -> bool:
 
 
 # -- hours -----------------------------------------------------------------------
-def time_text(text: str) -> str:
-    """``8.00`` or ``8:00`` -> ``08:00``; anything else is returned stripped (validation
-    then names it, e.g. ``'25:00' is not a time of day``)."""
-    text = text.strip()
-    m = _TIME.fullmatch(text)
-    return f"{int(m.group(1)):02d}:{m.group(2)}" if m else text
-
-
 def _window(w) -> tuple[str, str]:
     return (w["start"], w["end"]) if isinstance(w, dict) else (w[0], w[1])
 
@@ -135,10 +127,6 @@ def service_form(draft: dict, code: str) -> dict:
                                 else draft.get("office_hours"))}
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 def _number(text: str, field: str, problems: list, whole: bool):
     text = text.strip().replace(",", ".")
     if whole and _INT.fullmatch(text):
@@ -171,9 +159,9 @@ def apply_service_form(draft: dict, form: dict) -> list[str]:
     s["names"] = {"id": form["name_id"].strip()}
     if form["name_en"].strip():
         s["names"]["en"] = form["name_en"].strip()
-    s["requirements"] = {"id": _lines(form["req_id"])}
-    if _lines(form["req_en"]):
-        s["requirements"]["en"] = _lines(form["req_en"])
+    s["requirements"] = {"id": text_lines(form["req_id"])}
+    if text_lines(form["req_en"]):
+        s["requirements"]["en"] = text_lines(form["req_en"])
     s["queue"] = form["queue"]
     _set(s, "counter", form["counter"].strip() or None)
     _set(s, "daily_quota", quota)
