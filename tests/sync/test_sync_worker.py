@@ -3,6 +3,7 @@ draining a large backlog in batches, backoff, and refusing bad menus from the se
 import json
 import threading
 import time
+from datetime import datetime, timezone
 
 import pytest
 from syncpeers import MENU_BYTES, FakeOutbox, json_reply, make_tickets
@@ -13,8 +14,13 @@ from office.app import OfficeSettings, create_app
 from office.devserver import ServerThread, free_port
 
 
+def at_day_of_make_tickets():
+    """A fixed clock on the office day that ``make_tickets`` uses (2026-11-29, 09:00 WIB)."""
+    return datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
+
+
 def real_store(path, n):
-    store = Store(path, kiosk_id="K1")
+    store = Store(path, kiosk_id="K1", clock=at_day_of_make_tickets)
     for _ in range(n):
         store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
     return store
@@ -46,12 +52,12 @@ def test_reply_lost_after_the_server_stored_the_batch_then_retry_stores_nothing_
 def test_kiosk_restart_after_a_lost_reply_duplicates_nothing(office, server_cfg, tmp_path):
     real_store(tmp_path / "kiosk", 25).close()
     office.slow.delay_s, office.slow.times = 1.0, 1
-    before = Store(tmp_path / "kiosk", kiosk_id="K1")
+    before = Store(tmp_path / "kiosk", kiosk_id="K1", clock=at_day_of_make_tickets)
     first = SyncWorker(SyncClient(server_cfg(office.url, batch_size=10), "K1"), before)
     report = first.sync_once()
     assert report.error_kind == "timeout" and report.backlog == 25
     before.close()  # power cut: the process ends; a new one opens the same data folder
-    store = Store(tmp_path / "kiosk", kiosk_id="K1")
+    store = Store(tmp_path / "kiosk", kiosk_id="K1", clock=at_day_of_make_tickets)
     again = SyncWorker(SyncClient(server_cfg(office.url, batch_size=10), "K1"), store)
     report = again.sync_once()
     assert report.ok and report.uploaded == 25 and report.batches == 3
@@ -241,8 +247,10 @@ def test_a_store_without_set_aside_keeps_refused_tickets_without_looping(office,
 def test_numbers_given_by_another_kiosk_too_raise_a_plain_warning_in_the_status(
         office, server_cfg, tmp_path):
     """Two kiosks with the same [kiosk] number_tag: both tickets are kept, staff are told."""
-    k1 = Store(tmp_path / "k1", kiosk_id="K1", number_tag="2")
-    k2 = Store(tmp_path / "k2", kiosk_id="K2", number_tag="2")
+    k1 = Store(tmp_path / "k1", kiosk_id="K1", number_tag="2",
+               clock=at_day_of_make_tickets)
+    k2 = Store(tmp_path / "k2", kiosk_id="K2", number_tag="2",
+               clock=at_day_of_make_tickets)
     for store in (k1, k2):
         store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
     number = k1.tickets()[0].number
