@@ -1,5 +1,11 @@
-"""Fixtures for the office server: an app on a SQLite file in tmp_path, with known tokens."""
+"""Fixtures for the office server: an app with known tokens, on each database backend.
+
+Every test that takes ``db_url`` (and so ``app``, ``client``, ``admin``) runs on a SQLite
+file in tmp_path and, when ``KIOSK_OFFICE_TEST_PG`` names a throwaway PostgreSQL database
+(``.ci/run`` makes one), once more on PostgreSQL, whose schema is emptied first.
+"""
 import json
+import os
 import uuid
 
 import pytest
@@ -36,9 +42,29 @@ def menu_dict():
     return json.loads((ASSETS_DIR / "menu.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'office.db'}"
+PG_URL = os.environ.get("KIOSK_OFFICE_TEST_PG", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def empty_postgres(url):
+    """Drop everything in the throwaway database ``url`` (other sessions of it are ended)."""
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    with engine.begin() as con:
+        con.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        con.execute(text("DROP SCHEMA public CASCADE"))
+        con.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """A fresh, empty office database: SQLite file, then PostgreSQL when configured."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'office.db'}"
+    empty_postgres(PG_URL)
+    return PG_URL
 
 
 @pytest.fixture
@@ -46,7 +72,8 @@ def app(db_url):
     app = create_app(OfficeSettings(db_url=db_url))
     for name, (role, token) in TOKENS.items():
         app.state.repo.add_credential(hash_token(token), role, name)
-    return app
+    yield app
+    app.state.repo.engine.dispose()
 
 
 @pytest.fixture
@@ -82,3 +109,4 @@ def admin(admin_app):
     with TestClient(admin_app) as c:
         assert login_admin(c).status_code == 303
         yield c
+

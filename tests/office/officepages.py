@@ -59,3 +59,16 @@ def login_token(client, token):
     return client.post("/login", data={"csrf": csrf, "token": token}, follow_redirects=False)
 
 
+def database_text(url):
+    """Everything stored in the database at ``url`` as one string (to prove a secret is absent)."""
+    if url.startswith("sqlite:///"):
+        with open(url.removeprefix("sqlite:///"), "rb") as f:
+            return f.read().decode("latin-1")
+    from sqlalchemy import MetaData, create_engine, select
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.connect() as con:
+        text = repr([list(con.execute(select(t))) for t in meta.sorted_tables])
+    engine.dispose()
+    return text

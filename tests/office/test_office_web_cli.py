@@ -3,7 +3,7 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from officepages import csrf_of, login_token
+from officepages import csrf_of, database_text, login_token
 
 from office.app import OfficeSettings, create_app
 from office.cli import main
@@ -47,7 +47,7 @@ def test_cli_add_kiosk_prints_a_token_the_server_accepts(db_url, capsys):
     with TestClient(create_app(OfficeSettings(db_url=db_url))) as c:
         r = c.get("/api/v1/menu", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 404  # authenticated; no menu yet
-    assert token not in (open(db_url.removeprefix("sqlite:///"), "rb").read().decode("latin-1"))
+    assert token not in database_text(db_url)
 
 
 def test_cli_set_admin_token_replaces_the_old_one(db_url, capsys):
