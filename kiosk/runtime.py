@@ -52,7 +52,8 @@ class KioskRuntime:
             self.store.set_setting("menu_etag", None)  # download it again
         self.slips = SlipService(config, self.store)
         self.printer = PrintWorker(config.printer, on_result=self.slips.on_result,
-                                   device_factory=device_factory)
+                                   device_factory=device_factory,
+                                   on_paper=self.slips.count_paper)
         self.slips.worker = self.printer
         self.sync = None
         self.desk = CheckinDesk(self.store, lambda: self.menu, tz=config.office.timezone,

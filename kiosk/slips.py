@@ -4,20 +4,32 @@
 the slip's :class:`printer.slip.SlipInfo` in the resident's language, renders
 the ESC/POS bytes once (and a PNG preview for the file printer), and hands the
 job to the :class:`printer.worker.PrintWorker`. When the worker reports, it
-records ``print_status`` on the ticket and tells its listeners (the screens,
-through Clock, and the staff restock counter).
+records ``print_status`` on the ticket (``failed`` for "not printed" and for
+"maybe partly printed": both are in the staff reprint list, with the reason)
+and tells its listeners (the screens, through Clock). Every slip that put
+paper out, test prints included, is counted on the paper counter
+(:meth:`SlipService.count_paper`, the worker's ``on_paper``). A staff reprint
+is marked "SALINAN / COPY" and repeats the original's lines (people ahead and
+the wait as printed then).
 """
 from __future__ import annotations
 
+import collections
 import logging
+import threading
+from dataclasses import replace
 from datetime import datetime
 
+from printer.profiles import profile_columns
 from printer.slip import SlipInfo, render_escpos, render_png, slip_blocks, slip_length_mm
 from printer.worker import PrintJob, PrintResult
 
 from .models import PRINT_FAILED, PRINT_PRINTED, CheckinResult, Ticket
 
 log = logging.getLogger(__name__)
+
+#: slips whose original lines are kept for a reprint (about a busy office day)
+KEEP_ORIGINALS = 2000
 
 
 class SlipService:
@@ -33,7 +45,8 @@ class SlipService:
     def __init__(self, config, store, worker=None):
         self.config, self.store, self.worker = config, store, worker
         self.listeners = []  # callables f(ticket: Ticket | None, result: PrintResult)
-        self._lengths_mm: dict = {}  # ticket id -> paper length of its queued slip
+        self._originals: collections.OrderedDict = collections.OrderedDict()  # id -> SlipInfo
+        self._originals_lock = threading.Lock()
         self.test_mode = False  # selftest: every slip carries the TEST mark
 
     # -- building ------------------------------------------------------------
@@ -52,24 +65,30 @@ class SlipService:
                         test=test or self.test_mode)
 
     def job(self, ticket: Ticket, info: SlipInfo) -> PrintJob:
+        """The print job of ``ticket``: laid out for the profile's columns, rendered once."""
         width, profile = self.config.printer.width_mm, self.config.printer.profile
-        blocks = slip_blocks(ticket, info, width)
+        blocks = slip_blocks(ticket, info, width, profile_columns(profile, width))
         data = render_escpos(blocks, profile, width)
         png = render_png(blocks, width, profile) if self.config.printer.type == "file" else None
-        day = ticket.office_day
-        name = f"{day}_{ticket.number}_{ticket.id[:8]}{'_TEST' if info.test else ''}"
-        self._lengths_mm[ticket.id] = slip_length_mm(blocks, width, profile)
-        return PrintJob(ticket_id=ticket.id, data=data, png=png, name=name)
+        mark = "_TEST" if info.test else "_COPY" if info.copy else ""
+        name = f"{ticket.office_day}_{ticket.number}_{ticket.id[:8]}{mark}"
+        return PrintJob(ticket_id=ticket.id, data=data, png=png, name=name,
+                        length_mm=slip_length_mm(blocks, width, profile))
 
     # -- after commit --------------------------------------------------------
     def __call__(self, result: CheckinResult, service, menu) -> None:
         """After-commit job for :class:`kiosk.checkin.CheckinDesk`: queue the slip."""
         self.submit(result.ticket, menu, result.people_ahead, result.wait_min)
 
-    def submit(self, ticket: Ticket, menu, people_ahead: int, wait_min=None, test=False):
-        """Render and queue a slip; never raises for printer trouble (reported via on_result)."""
+    def submit(self, ticket: Ticket, menu, people_ahead: int, wait_min=None, test=False,
+               info: SlipInfo | None = None):
+        """Render and queue a slip (``info`` given: exactly those lines); never raises for
+        printer trouble (reported via on_result)."""
         try:
-            job = self.job(ticket, self.info(ticket, menu, people_ahead, wait_min, test))
+            if info is None:
+                info = self.info(ticket, menu, people_ahead, wait_min, test)
+                self._keep(ticket.id, info)
+            job = self.job(ticket, info)
         except Exception as exc:  # a layout bug must not lose the ticket
             log.exception("could not render slip for %s", ticket.number)
             self.on_result(PrintResult(ticket.id, False, "error",
@@ -77,17 +96,41 @@ class SlipService:
             return
         self.worker.submit(job)
 
+    def _keep(self, ticket_id: str, info: SlipInfo) -> None:
+        with self._originals_lock:
+            self._originals[ticket_id] = info
+            while len(self._originals) > KEEP_ORIGINALS:
+                self._originals.popitem(last=False)
+
     def reprint(self, ticket_id: str, menu) -> bool:
-        """Staff reprint of a ticket of today; False if it is unknown."""
+        """Staff reprint of a ticket of today, marked "SALINAN / COPY"; False if unknown.
+
+        The copy repeats the original slip's lines (people ahead and the wait as
+        printed then). After a restart the original is gone from memory: people
+        ahead are counted again and the wait estimated from the service's
+        average minutes, as at check-in.
+        """
         ticket = self.store.get_ticket(ticket_id)
         if ticket is None:
             return False
-        ahead = self.store.people_ahead(ticket)
-        self.submit(ticket, menu, ahead, None)
+        with self._originals_lock:
+            original = self._originals.get(ticket_id)
+        if original is None:
+            ahead = self.store.people_ahead(ticket)
+            try:
+                wait = round(ahead * menu.service(ticket.service_code).avg_service_min)
+            except (KeyError, TypeError, AttributeError):
+                wait = None
+            original = self.info(ticket, menu, ahead, wait)
+        self.submit(ticket, menu, original.people_ahead, original.wait_min,
+                    info=replace(original, copy=True, test=False))
         return True
 
     def on_result(self, result: PrintResult) -> None:
-        """Print worker callback (worker thread): record the outcome, count paper, notify."""
+        """Print worker callback (worker thread): record the outcome, notify listeners.
+
+        Anything but "printed" is stored as ``failed`` with the message (staff
+        reprint list)."""
         ticket = None
         if result.ticket_id:
             status = PRINT_PRINTED if result.ok else PRINT_FAILED
@@ -96,9 +139,6 @@ class SlipService:
                                                      "" if result.ok else result.message)
             except Exception:
                 log.exception("could not record print status of %s", result.ticket_id)
-        length = self._lengths_mm.pop(result.ticket_id, 0.0)
-        if result.ok:
-            self._count_paper(length)
         for listener in list(self.listeners):
             try:
                 listener(ticket, result)
@@ -106,7 +146,11 @@ class SlipService:
                 log.exception("print listener failed")
 
     # -- paper restock counter ----------------------------------------------
-    def _count_paper(self, length_mm: float):
+    def count_paper(self, job: PrintJob, result: PrintResult | None = None) -> None:
+        """Print worker ``on_paper`` hook: one more slip of ``job.length_mm`` on the counter
+        (printed or maybe partly printed; test prints too). Never raises."""
+        length_mm = job.length_mm
+
         def add(used):
             used = used or {"slips": 0, "mm": 0.0, "since": None}
             return {**used, "slips": used.get("slips", 0) + 1,

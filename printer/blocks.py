@@ -40,7 +40,8 @@ ENCODING = "CP437"
 
 ALIGNS = ("left", "center", "right")
 
-_PUNCT = str.maketrans({
+#: typographic punctuation -> ASCII (``str.translate`` table), applied before any code page
+PUNCT_TO_ASCII = _PUNCT = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
     "\u201e": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...",
     "\u2022": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",

@@ -20,42 +20,82 @@ worker closes every connection it opens, explicitly).
 """
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import select
 import socket
+import time
 
 from escpos.printer import Dummy, Network, Serial, Usb
 
 from kiosk.errors import PrinterError
 
 from .spool import SpoolPrinter
+from .status import cancelled_error
 from .transport import Transport, fail
 
 log = logging.getLogger(__name__)
+
+#: a network connect wakes up this often (s) to see whether its job was given up
+CONNECT_SLICE_S = 0.05
 
 class NetworkPrinter(Transport, Network):
     """Raw TCP printer (port 9100): connect and every send bounded by ``timeout_s`` seconds."""
 
     kind = "network"
+    _connecting = None
 
     def __init__(self, host: str, port: int = 9100, timeout_s: float = 3.0, profile=None):
         Network.__init__(self, host=host, port=port, timeout=timeout_s, profile=profile)
         self.timeout_s = timeout_s
 
     def open(self, raise_not_found: bool = True) -> None:
-        """Connect; raises PrinterError offline (refused, unreachable, no answer) or not_found."""
+        """Connect; raises PrinterError offline (refused, unreachable, no answer) or not_found.
+
+        The connect waits in slices of :data:`CONNECT_SLICE_S` and stops as soon
+        as the job's cancel token is set (or :meth:`interrupt` is called), closing
+        its socket: a given-up job can never complete a connection later.
+        """
         self.close()
         where = f"{self.host}:{self.port}"
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
-        except (socket.timeout, TimeoutError):
-            raise PrinterError(f"Printer jaringan {where} tidak menjawab dalam "
-                               f"{self.timeout_s:g} detik. Pastikan printer menyala dan "
-                               f"tersambung ke jaringan.", kind="offline") from None
+            infos = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
         except OSError as exc:
-            raise fail(exc, where) from exc
+            raise fail(exc, where, self.kind) from exc
+        family, kind, proto, _name, address = infos[0]
+        sock = self._connecting = socket.socket(family, kind, proto)
+        try:
+            self._connect(sock, address, where)
+        except BaseException:
+            sock.close()
+            raise
+        finally:
+            self._connecting = None
         sock.settimeout(self.timeout_s)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._device = sock
+
+    def _connect(self, sock, address, where: str) -> None:
+        sock.setblocking(False)
+        code = sock.connect_ex(address)
+        end = time.monotonic() + self.timeout_s
+        while code in (errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK):
+            self.check_cancel()
+            left = end - time.monotonic()
+            if left <= 0:
+                raise PrinterError(f"Printer jaringan {where} tidak menjawab dalam "
+                                   f"{self.timeout_s:g} detik. Pastikan printer menyala dan "
+                                   f"tersambung ke jaringan.", kind="offline")
+            try:
+                _r, writable, _x = select.select([], [sock], [], min(CONNECT_SLICE_S, left))
+            except (OSError, ValueError):  # closed by interrupt()
+                raise cancelled_error() from None
+            if writable:
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        self.check_cancel()
+        if code:
+            raise fail(OSError(code, os.strerror(code)), where, self.kind)
 
     def _raw(self, msg: bytes) -> None:
         sock = self._require()
@@ -66,7 +106,7 @@ class NetworkPrinter(Transport, Network):
                                f"dalam {self.timeout_s:g} detik (printer macet atau sibuk).",
                                kind="timeout") from None
         except OSError as exc:
-            raise fail(exc, f"{self.host}:{self.port}") from exc
+            raise fail(exc, f"{self.host}:{self.port}", self.kind) from exc
 
     def _read_status(self, timeout_s: float) -> bytes:
         sock = self._require()
@@ -76,12 +116,16 @@ class NetworkPrinter(Transport, Network):
         except (socket.timeout, TimeoutError):
             return b""
         except OSError as exc:
-            raise fail(exc, f"{self.host}:{self.port}") from exc
+            raise fail(exc, f"{self.host}:{self.port}", self.kind) from exc
         finally:
             sock.settimeout(self.timeout_s)
 
     def interrupt(self) -> None:
-        """Shut the socket down so a ``sendall`` blocked on another thread returns at once."""
+        """Shut the socket down so a ``sendall`` blocked on another thread returns at once;
+        a connection still being made is abandoned and its socket closed."""
+        connecting = self._connecting
+        if connecting is not None:
+            connecting.close()
         sock = self._device
         if sock:
             try:
@@ -134,7 +178,7 @@ class UsbPrinter(Transport, Usb):
         except PrinterError:
             raise
         except Exception as exc:
-            raise fail(exc, self.where) from exc
+            raise fail(exc, self.where, self.kind) from exc
         self._device = dev
 
     def _raw(self, msg: bytes) -> None:
@@ -142,7 +186,7 @@ class UsbPrinter(Transport, Usb):
         try:
             dev.write(self.out_ep, msg, self.timeout)
         except Exception as exc:
-            raise fail(exc, self.where) from exc
+            raise fail(exc, self.where, self.kind) from exc
 
     def _read_status(self, timeout_s: float) -> bytes:
         import usb.core
@@ -153,7 +197,7 @@ class UsbPrinter(Transport, Usb):
         except usb.core.USBTimeoutError:
             return b""
         except Exception as exc:
-            raise fail(exc, self.where) from exc
+            raise fail(exc, self.where, self.kind) from exc
 
     def close(self) -> None:
         dev, self._device = self._device, False
@@ -186,7 +230,7 @@ class SerialPrinter(Transport, Serial):
                                          stopbits=self.stopbits, timeout=self.timeout_s,
                                          write_timeout=self.timeout_s, dsrdtr=self.dsrdtr)
         except Exception as exc:
-            raise fail(exc, self.devfile) from exc
+            raise fail(exc, self.devfile, self.kind) from exc
 
     def _raw(self, msg: bytes) -> None:
         port = self._require()
@@ -197,7 +241,7 @@ class SerialPrinter(Transport, Serial):
             if type(exc).__name__ == "SerialTimeoutException":
                 raise PrinterError(f"Printer serial {self.devfile} tidak menerima data dalam "
                                    f"{self.timeout_s:g} detik.", kind="timeout") from exc
-            raise fail(exc, self.devfile) from exc
+            raise fail(exc, self.devfile, self.kind) from exc
 
     def _read_status(self, timeout_s: float) -> bytes:
         port = self._require()
@@ -205,7 +249,7 @@ class SerialPrinter(Transport, Serial):
         try:
             return port.read(16)
         except Exception as exc:
-            raise fail(exc, self.devfile) from exc
+            raise fail(exc, self.devfile, self.kind) from exc
         finally:
             port.timeout = self.timeout_s
 
@@ -252,14 +296,18 @@ def build_device(cfg, finder=None):
                        f"dummy).", kind="error")
 
 
-def open_device(cfg):
+def open_device(cfg, cancel=None):
     """Build and open the printer of ``cfg``; the caller must ``close()`` it.
+
+    ``cancel`` (a ``threading.Event``) is the job's cancel token: once set, the
+    device sends nothing more and a network connect in progress is abandoned.
 
     Bounded by ``cfg.timeout_s`` for network, USB and serial. Raises
     :class:`kiosk.errors.PrinterError` (kind busy, permission, not_found,
     offline, timeout or error) with a message for staff.
     """
     device = build_device(cfg)
+    device.cancel = cancel
     device.open()
     return device
 

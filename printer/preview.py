@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kiosk import ASSETS_DIR
 
+from . import codepages
 from .blocks import (CHAR_H, CHAR_W, CUT_FEED_LINES, DOTS_PER_MM, ENCODING, QR, Cut, Feed,
                      Rule, Text, fold, line_pitch, paper, qr_modules, rewrap)
 from .profiles import profile_columns, profile_supports_qr
@@ -75,8 +76,9 @@ def slip_length_mm(blocks, paper_width_mm: int, profile: str | None = None) -> f
     return round(sum(_height(b, qr_ok) for b in laid) / DOTS_PER_MM, 1)
 
 
-def _draw_text(img: Image.Image, x0: int, y: int, dots: int, block: Text) -> None:
-    text = fold(block.text, ENCODING)
+def _draw_text(img: Image.Image, x0: int, y: int, dots: int, block: Text,
+               profile: str | None = None) -> None:
+    text = codepages.fold(block.text, profile) if profile else fold(block.text, ENCODING)
     if not text:
         return
     font = _font(block.bold, block.height)
@@ -129,7 +131,7 @@ def render_png(blocks, paper_width_mm: int, profile: str | None = None) -> Image
     y = _TOP_DOTS
     for block in laid:
         if isinstance(block, Text):
-            _draw_text(img, x0, y, dots, block)
+            _draw_text(img, x0, y, dots, block, profile)
         elif isinstance(block, Rule):
             _draw_text(img, x0, y, dots, Text((block.char[:1] or "-") * chars))
         elif isinstance(block, QR) and qr_ok:

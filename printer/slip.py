@@ -4,16 +4,18 @@
 slip"): office, "Nomor Antrian Anda" above the number in very large type,
 service and counter, date and time with the zone label, people ahead and the
 estimated wait, the documents to have ready, the 3M reminder, "Layanan
-gratis", "please wait until your number is called", a QR code of the ticket id
-and a footer. It never prints a NIK, a name or a phone number: the ticket
-carries none and :class:`SlipInfo` has no field for them.
+gratis", "please wait until your number is called", a QR code a counter can
+use to find the ticket (:func:`qr_payload`) and a footer. A reprint carries a
+"SALINAN / COPY" mark at both ends and otherwise the original's lines. It
+never prints a NIK, a name or a phone number: the ticket carries none and :class:`SlipInfo` has no field for them.
 
 Strings are written in Indonesian here and translated with
 ``kiosk.i18n.translator(ticket.language, "slip")`` (catalog
 ``assets/locale/<lang>/LC_MESSAGES/slip.po``).
 
 :func:`render_escpos` renders the blocks once into ``escpos.printer.Dummy``
-for the configured profile; the worker later sends those bytes unchanged.
+for the configured profile, in its code pages (:mod:`printer.codepages`: PC858
+where the profile has it); the worker later sends those bytes unchanged.
 :func:`render_png` and :func:`slip_length_mm` live in :mod:`printer.preview`
 and are re-exported here.
 """
@@ -29,8 +31,9 @@ from escpos.printer import Dummy
 from kiosk.i18n import translator
 from kiosk.models import Ticket
 
-from .blocks import (CUT_FEED_LINES, ENCODING, QR, Block, Cut, Feed, Rule, Text, fold, paper,
-                     rewrap, wrap)
+from . import codepages
+from .blocks import CUT_FEED_LINES, PUNCT_TO_ASCII, QR, Block, Cut, Feed, Rule, Text, paper, \
+    rewrap, wrap
 from .preview import render_png, slip_length_mm
 from .profiles import load_profile, profile_columns, profile_supports_qr
 
@@ -45,6 +48,9 @@ _MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agus
 _DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _RULES_3M = ("Memakai masker", "Mencuci tangan pakai sabun", "Menjaga jarak")
 TEST_MARK = "TEST / UJI COBA"
+COPY_MARK = "SALINAN / COPY"
+#: first field of the QR payload (format version 1, see :func:`qr_payload`)
+QR_TAG = "DKQ1"
 
 #: largest magnification of the queue number per paper width (GS ! n, 1..8)
 _NUMBER_MAX = {58: 5, 80: 6}
@@ -59,7 +65,8 @@ class SlipInfo:
     Office fields come from :class:`kiosk.config.OfficeConfig`; ``service_name``,
     ``counter`` and ``requirements`` are already in the resident's language.
     ``people_ahead`` >= 0; ``wait_min`` is the estimated wait in minutes or None
-    when unknown. ``test`` prints a large "TEST / UJI COBA" mark at both ends.
+    when unknown. ``test`` prints a large "TEST / UJI COBA" mark at both ends,
+    ``copy`` a "SALINAN / COPY" mark (staff reprint).
     """
 
     office_name: str
@@ -72,6 +79,36 @@ class SlipInfo:
     people_ahead: int
     wait_min: int | None
     test: bool = False
+    copy: bool = False
+
+
+def qr_payload(ticket: Ticket) -> str:
+    """What the slip's QR code holds: ``DKQ1|<office_day>|<kiosk_id>|<number>|<id>``.
+
+    E.g. ``DKQ1|2026-11-29|K1|A001|3f2b8c1e9a7d4e6fb0c1d2e3f4a5b6c7``. A counter's
+    scanner splits on ``|``: office day, kiosk and number find the ticket on the
+    office server's staff page (the number alone repeats every day and per kiosk
+    tag); the id (uuid4 hex) is the exact record. No personal data.
+    """
+    return "|".join((QR_TAG, ticket.office_day, ticket.kiosk_id, ticket.number, ticket.id))
+
+
+def parse_qr_payload(text: str) -> dict:
+    """``{"office_day", "kiosk_id", "number", "id"}`` from a scanned :func:`qr_payload`.
+
+    Raises ValueError for anything else.
+    """
+    parts = str(text).strip().split("|")
+    if len(parts) != 5 or parts[0] != QR_TAG:
+        raise ValueError(f"not a queue slip QR code ({QR_TAG}|day|kiosk|number|id)")
+    return dict(zip(("office_day", "kiosk_id", "number", "id"), parts[1:]))
+
+
+def clean(text) -> str:
+    """Typographic punctuation to ASCII, control characters to spaces; the code page fold
+    happens at render time (:func:`printer.codepages.fold`)."""
+    text = str(text).translate(PUNCT_TO_ASCII)
+    return "".join(" " if c < " " or c == "\x7f" else c for c in text)
 
 
 def _lines(text, chars, **style) -> list[Text]:
@@ -96,31 +133,39 @@ def _when(issued_at: str, _) -> tuple[str, str]:
     return date, f"{t:%H:%M}"
 
 
-def number_magnification(number: str, paper_width_mm: int) -> int:
-    """``GS !`` width/height factor (1..6) for the queue number: as large as fits the line."""
-    chars = paper(paper_width_mm)[1]
+def number_magnification(number: str, paper_width_mm: int, columns: int | None = None) -> int:
+    """``GS !`` width/height factor (1..6) for the queue number: as large as fits one line
+    of ``columns`` characters (default: the paper's; pass the profile's, e.g. 42 on a
+    TM-T88V, from :func:`printer.profiles.profile_columns`)."""
+    chars = columns or paper(paper_width_mm)[1]
     return max(1, min(_NUMBER_MAX[int(paper_width_mm)], chars // max(1, len(number))))
 
 
-def slip_blocks(ticket: Ticket, info: SlipInfo, paper_width_mm: int) -> list[Block]:
+def slip_blocks(ticket: Ticket, info: SlipInfo, paper_width_mm: int,
+                columns: int | None = None) -> list[Block]:
     """Lay out the queue slip of ``ticket`` for 58 or 80 mm paper.
 
     Returns a list of :mod:`printer.blocks` blocks whose text lines already fit
-    the paper (32 or 48 font-A characters, fewer when magnified); long words are
-    split, never cut off. Text is in ``ticket.language`` and folded to code page
-    437 (unprintable characters become ``?``). Raises ValueError for a paper
-    width other than 58 or 80.
+    ``columns`` font-A characters (default the paper's 32 or 48; pass the
+    profile's, :func:`printer.profiles.profile_columns`), fewer when magnified;
+    long words are split, never cut off. Text is in ``ticket.language``, with
+    control characters removed; the renderers fold it to the profile's code
+    pages. Raises ValueError for a paper width other than 58 or 80.
     """
-    cols = paper(paper_width_mm)[1]
+    cols = columns or paper(paper_width_mm)[1]
     translate = translator(ticket.language, "slip")
+    fold = clean
 
     def _(message, **kwargs):
         return fold(translate(message, **kwargs))
 
     out: list[Block] = []
     test_mark = [Text(TEST_MARK, 2, 2, bold=True, align="center", invert=True), Feed()]
+    copy_mark = [Text(COPY_MARK, 2, 2, bold=True, align="center", invert=True), Feed()]
     if info.test:
         out += test_mark
+    if info.copy:
+        out += copy_mark
 
     center = {"align": "center"}
     out += _lines(fold(info.office_name).upper(), cols, bold=True, **center)
@@ -130,7 +175,7 @@ def slip_blocks(ticket: Ticket, info: SlipInfo, paper_width_mm: int) -> list[Blo
     out.append(Rule("="))
 
     out += _lines(_("Nomor Antrian Anda"), cols, height=2, bold=True, **center)
-    size = number_magnification(ticket.number, paper_width_mm)
+    size = number_magnification(ticket.number, paper_width_mm, cols)
     out += _lines(fold(ticket.number), cols, width=size, height=size, bold=True, **center)
     out += _lines(fold(info.service_name), cols, bold=True, **center)
     if info.counter:
@@ -161,10 +206,12 @@ def slip_blocks(ticket: Ticket, info: SlipInfo, paper_width_mm: int) -> list[Blo
     out.append(Feed())
     out += _lines(_("Mohon menunggu sampai nomor Anda dipanggil."), cols, bold=True, **center)
     out.append(Feed())
-    out.append(QR(ticket.id, _QR_MODULE[int(paper_width_mm)]))
+    out.append(QR(qr_payload(ticket), _QR_MODULE[int(paper_width_mm)]))
     out += _lines(_("Slip ini hanya berlaku hari ini."), cols, **center)
     out += _lines(_("Terima kasih."), cols, **center)
     out += _lines(f"{fold(ticket.kiosk_id)} / {ticket.id[:8]}", cols, **center)
+    if info.copy:
+        out += [Feed()] + copy_mark[:1]
     if info.test:
         out += [Feed()] + test_mark[:1]
     out.append(Cut())
@@ -187,8 +234,9 @@ def render_escpos(blocks, profile: str, paper_width_mm: int) -> bytes:
     """ESC/POS bytes of ``blocks`` for a printer of python-escpos ``profile``.
 
     Rendered once into ``escpos.printer.Dummy(profile=profile)``: ``ESC @``
-    (initialise), ``ESC t n`` (code page 437, no further code page switching),
-    then per block ``ESC a`` (align), ``GS !`` (size), ``ESC E`` (bold),
+    (initialise), ``ESC t n`` (the profile's PC858, else PC437; another of its
+    code pages only around a character the first lacks), then per block
+    ``ESC a`` (align), ``GS !`` (size), ``ESC E`` (bold),
     ``GS B`` (invert) and the text; a native QR (``GS ( k``) only if the
     profile has ``qrCode``; the cut only if it has a cutter. Text lines longer
     than the profile's line are re-wrapped. Raises ConfigError for an unknown
@@ -198,11 +246,17 @@ def render_escpos(blocks, profile: str, paper_width_mm: int) -> bytes:
     chars = profile_columns(profile, paper_width_mm)
     printer = Dummy(profile=profile)
     printer.hw("INIT")
-    encoding = ENCODING if ENCODING in prof.get_code_pages() else None
+    encoding = codepages.primary_code_page(profile)
     if encoding:
         printer.magic.force_encoding(encoding)
     else:
-        log.warning("profile %s has no code page 437; printing ASCII only", profile)
+        log.warning("profile %s has neither PC858 nor PC437; printing ASCII only", profile)
+
+    def line(text):
+        if encoding:
+            codepages.write(printer, codepages.fold(text, profile) + "\n", profile)
+        else:
+            printer.textln(codepages.fold(text, profile).encode("ascii", "replace").decode())
     qr_ok = bool(prof.supports("qrCode"))
     for block in rewrap(blocks, chars):
         if isinstance(block, Text):
@@ -210,10 +264,10 @@ def render_escpos(blocks, profile: str, paper_width_mm: int) -> bytes:
             printer.set(align=block.align, bold=block.bold, invert=block.invert,
                         normal_textsize=not big, custom_size=big,
                         width=block.width, height=block.height)
-            printer.textln(fold(block.text, encoding or "ascii"))
+            line(block.text)
         elif isinstance(block, Rule):
             printer.set_with_default()
-            printer.textln(fold(block.char[:1] or "-", encoding or "ascii") * chars)
+            line((block.char[:1] or "-") * chars)
         elif isinstance(block, Feed):
             printer.ln(block.lines)
         elif isinstance(block, QR) and qr_ok:

@@ -18,7 +18,12 @@ Two translations live here, each in one place:
 
 - :func:`classify` turns any exception from a printer transport (pyusb,
   pyserial, sockets, files, python-escpos) into a ``(kind, message)`` pair:
-  ``kind`` is one of :data:`KINDS`, ``message`` is plain Indonesian for staff.
+  ``kind`` is one of :data:`KINDS`, ``message`` is plain Indonesian for staff
+  with the fix for that transport (serial: the dialout group; USB: udev rules).
+
+:func:`state_of` gives staff one state word (:data:`STATES`) from the same
+result kind and answers the error message came from, so the state line and
+the error below it never disagree.
 """
 from __future__ import annotations
 
@@ -49,6 +54,23 @@ MESSAGES = {
     "error": "Printer mengalami gangguan.",
 }
 
+#: fixes that depend on the transport (``classify(exc, transport)``)
+TRANSPORT_MESSAGES = {
+    ("serial", "permission"): "Tidak ada izin membuka port serial printer. Masukkan pengguna "
+                              "kiosk ke grup dialout (sudo usermod -aG dialout NAMA_PENGGUNA), "
+                              "lalu keluar dan masuk lagi (atau nyalakan ulang kiosk).",
+    ("serial", "not_serial"): "Perangkat ini bukan port serial. Isi [printer] device di "
+                              "kiosk.ini dengan port printer, mis. /dev/ttyUSB0 atau /dev/ttyS0 "
+                              "(lihat `ls /dev/ttyUSB* /dev/ttyS*`).",
+    ("usb", "no_backend"): "Pustaka libusb tidak terpasang, jadi printer USB tidak bisa dibuka. "
+                           "Pasang: sudo apt-get install --no-install-recommends libusb-1.0-0 "
+                           "(atau jalankan scripts/setup.sh), lalu nyalakan ulang kiosk.",
+}
+
+#: the one printer state word staff see (see :func:`state_of`)
+STATES = ("ready", "near_end", "paper_out", "cover_open", "offline", "silent", "busy",
+          "permission", "not_found", "error", "unknown")
+
 #: a printer that can answer DLE EOT gave no answer (``status_polling = yes``), before
 #: the slip was sent (nothing sent) or after (the printer did not take the slip)
 NO_ANSWER = {
@@ -56,8 +78,11 @@ NO_ANSWER = {
               "printer (menyala, kertas, tutup, kabel), lalu cetak ulang slip. Jika model "
               "printer ini memang tidak pernah menjawab, isi [printer] status_polling = no "
               "di kiosk.ini.",
-    "after": "Printer tidak menjawab setelah slip dikirim; slip mungkin tidak keluar. "
-             "Periksa printer (menyala, kertas, tutup, kabel), lalu cetak ulang slip.",
+    "after": "Printer tidak menjawab setelah slip dikirim; slip mungkin tidak keluar atau "
+             "hanya sebagian. Periksa printer (menyala, kertas, tutup, kabel), lalu cetak "
+             "ulang slip.",
+    "status": "Printer tidak menjawab permintaan status. Periksa printer (menyala, kertas, "
+              "tutup, kabel).",
 }
 
 
@@ -108,6 +133,56 @@ def refusal(state: dict) -> str | None:
     return None
 
 
+def state_of(kind: str, state: dict) -> str:
+    """The staff state word (one of :data:`STATES`) for a result ``kind`` and the
+    printer ``state`` (:func:`parse_status`) read in the same session.
+
+    The kind decides: a job refused for paper out is "paper_out" even though the
+    printer also reports itself offline (DLE EOT 1 bit 3 is set by paper end); a
+    printer that accepted the connection but never answered ("timeout") is
+    "silent", never "ready". Only a clean "ok" looks at the paper sensor.
+    """
+    if kind == "ok":
+        return "near_end" if state.get("paper") == "near_end" else "ready"
+    if kind == "timeout":
+        return "silent"
+    return kind if kind in STATES else "error"
+
+
+def ask(device, cancel=None, first_wait_s: float | None = None) -> tuple[dict, bool]:
+    """``(state, silent)`` from DLE EOT 1, 2, 4 (stops at the first unanswered request).
+
+    ``first_wait_s`` bounds the wait for the first answer (default: the
+    transport's short reply time). ``silent`` is True when a device that can
+    answer (``has_status``, ``query_status``) answered nothing; the state is
+    then unknown (paper ``unknown``, never ``out``).
+    """
+    query = getattr(device, "query_status", None)
+    answers = {}
+    for n in (1, 2, 4):
+        if query is None:
+            break
+        if cancel is not None and cancel.is_set():
+            raise cancelled_error()
+        answer = query(n, first_wait_s) if first_wait_s and not answers else query(n)
+        if answer is None:
+            break
+        answers[n] = answer
+    state = parse_status(answers)
+    # a byte without the fixed DLE EOT bits (0x00, 0xff, line noise) is no answer
+    valid = [a for a in answers.values() if is_status_byte(a)]
+    silent = not valid and query is not None and getattr(device, "has_status", True)
+    if state["online"] is None:
+        state["online"] = True  # it accepted the connection
+    return state, silent
+
+
+def cancelled_error() -> PrinterError:
+    """The error a given-up job raises when it tries to touch the printer again."""
+    return PrinterError("Pekerjaan cetak sudah dihentikan (batas waktu habis); tidak ada "
+                        "yang dikirim lagi ke printer.", kind="timeout")
+
+
 def _usb_kind(exc) -> str:
     code = getattr(exc, "errno", None) or getattr(exc, "backend_error_code", None)
     text = str(exc).lower()
@@ -139,9 +214,13 @@ def _os_kind(exc: OSError) -> str:
     return "error"
 
 
-def classify(exc: BaseException) -> tuple[str, str]:
+def classify(exc: BaseException, transport: str = "") -> tuple[str, str]:
     """``(kind, message)`` for an exception raised while opening, writing or reading a printer.
 
+    ``transport`` (``usb``, ``serial``, ``network``, ``file``) picks the fix in
+    the message: a serial permission error names the dialout group, a device
+    that is no serial port (``/dev/null``) says which device to give, pyusb
+    without libusb (``NoBackendError``) names the package to install.
     A :class:`kiosk.errors.PrinterError` keeps its own kind and message;
     pyusb ``USBError`` is read by errno (16 busy, 13 permission, 19 no such
     device, 110 timeout); sockets: refused/unreachable/reset -> offline,
@@ -152,6 +231,10 @@ def classify(exc: BaseException) -> tuple[str, str]:
         return exc.kind if exc.kind in KINDS else "error", str(exc)
     module = type(exc).__module__ or ""
     detail = str(exc) or type(exc).__name__
+    if type(exc).__name__ == "NoBackendError":
+        return "not_found", f"{TRANSPORT_MESSAGES['usb', 'no_backend']} ({detail})"
+    if module.startswith("serial") and "inappropriate ioctl" in detail.lower():
+        return "not_found", f"{TRANSPORT_MESSAGES['serial', 'not_serial']} ({detail})"
     if module.startswith("usb"):
         kind = _usb_kind(exc)
     elif module.startswith("serial"):
@@ -165,4 +248,6 @@ def classify(exc: BaseException) -> tuple[str, str]:
         kind = _os_kind(exc)
     else:
         kind = "error"
+    if transport == "serial" and kind == "permission":
+        return kind, f"{TRANSPORT_MESSAGES['serial', 'permission']} ({detail})"
     return kind, f"{MESSAGES[kind]} ({detail})"

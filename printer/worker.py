@@ -19,10 +19,22 @@ moves bytes. For each job it
    fails the job ("Printer tidak menjawab ..."); the paper state stays unknown;
 4. closes the connection.
 
+Every result carries an *outcome* from the printer's own answers: ``printed``
+(ready after the whole slip), ``not_printed`` (nothing of the slip was sent:
+refused, silent, unreachable) or ``maybe_partly`` (bytes went out, then the
+printer reported paper out / cover open / offline, went silent, or the
+connection dropped). Only ``printed`` is ``ok``.
+
 Steps 1-4 run in a disposable daemon thread; when ``cfg.job_deadline_s`` passes
-the worker interrupts and abandons it, reports ``timeout`` and serves the next
-job. A failed job is reported (``on_result``) and dropped, never retried by
-itself; staff reprint it.
+the worker sets the job's cancel token, interrupts the device and abandons the
+thread, reports ``timeout`` and serves the next job. The job is dead: the token
+is checked right before every write and by a network connect still in
+progress (which then closes its socket), so it cannot reach the printer later
+whatever ``timeout_s`` is. A failed job is reported (``on_result``) and
+dropped, never retried by itself; staff reprint it.
+
+``on_paper(job, result)`` is called for every job that put paper out, test
+prints (:meth:`PrintWorker.print_now`) included: the paper counter counts all.
 
 ``on_result`` is called on the worker thread: a Kivy client must hop to the
 main thread (``Clock.schedule_once``). An exception it raises is logged.
@@ -38,8 +50,8 @@ from typing import Callable
 from kiosk.errors import PrinterError
 
 from .devices import open_device
-from .jobs import PrintJob, PrintResult, PrinterStatus
-from .status import MESSAGES, NO_ANSWER, classify, is_status_byte, parse_status, refusal
+from .jobs import MAYBE_PARTLY, NOT_PRINTED, PRINTED, PrintJob, PrintResult, PrinterStatus
+from .status import MESSAGES, NO_ANSWER, ask, cancelled_error, classify, refusal, state_of
 from .transport import STATUS_REPLY_S
 
 log = logging.getLogger(__name__)
@@ -52,6 +64,8 @@ MAX_STUCK = 2
 
 _UNKNOWN = {"online": None, "paper": "unknown", "cover_open": None}
 _UNREACHABLE = ("busy", "permission", "not_found", "timeout", "offline")
+#: added to the message of a slip that may have come out cut short
+PARTLY = "Slip mungkin hanya tercetak sebagian; buang potongannya dan cetak ulang slip."
 
 
 class _Task:
@@ -71,19 +85,21 @@ class PrintWorker:
         on_result: called with a :class:`PrintResult` for every submitted job.
         device_factory: ``f(cfg) -> open device`` with ``deliver(job)``, ``close()``
             and optionally ``query_status(n)`` / ``interrupt()``; tests inject fakes.
+        on_paper: ``f(job, result)`` for every job that put paper out (see module doc).
     """
 
     def __init__(self, cfg, on_result: Callable[[PrintResult], None] | None = None,
-                 device_factory=None):
+                 device_factory=None, on_paper=None):
         self._cfg = cfg
         self._on_result = on_result
-        self._factory = device_factory or open_device
+        self.on_paper = on_paper
+        self._factory = device_factory
         self._cond = threading.Condition()
         self._tasks: collections.deque[_Task] = collections.deque()
         self._busy = 0
         self._thread: threading.Thread | None = None
         self._stopping = False
-        self._state = dict(_UNKNOWN, last_error="", last_ok_at=None)
+        self._state = dict(_UNKNOWN, last_error="", last_ok_at=None, state="unknown")
         self._stuck: list[threading.Thread] = []
 
     # -- lifecycle -----------------------------------------------------------
@@ -195,7 +211,7 @@ class PrintWorker:
         """
         with self._cond:
             self._cfg = cfg
-            self._state.update(_UNKNOWN, last_error="")
+            self._state.update(_UNKNOWN, last_error="", state="unknown")
 
     # -- the thread ----------------------------------------------------------
     def _loop(self) -> None:
@@ -246,22 +262,33 @@ class PrintWorker:
             log.exception("on_result callback failed for ticket %s", result.ticket_id)
 
     # -- one bounded I/O session ---------------------------------------------
+    def _open(self, cfg, cancel: threading.Event):
+        if self._factory is None:
+            return open_device(cfg, cancel)
+        device = self._factory(cfg)
+        try:
+            device.cancel = cancel
+        except AttributeError:  # a fake without attributes; the worker checks the token too
+            pass
+        return device
+
     def _session(self, cfg, action, deadline_s: float):
-        """Open a device, ``action(device)``, close; all in a daemon thread bounded by
-        ``deadline_s``. Returns action's value; raises PrinterError (timeout at the deadline)."""
+        """Open a device, ``action(device, cancel)``, close; all in a daemon thread bounded
+        by ``deadline_s``. Returns action's value; raises PrinterError (timeout at the
+        deadline, after setting the cancel token and interrupting the device)."""
         self._stuck = [t for t in self._stuck if t.is_alive()]
         if len(self._stuck) >= MAX_STUCK:
             raise PrinterError("Printer macet: sambungan sebelumnya belum lepas. Matikan dan "
                                "nyalakan printer, atau cabut dan pasang lagi kabelnya.",
                                kind="timeout")
         box: dict = {}
-        done = threading.Event()
+        done, cancel = threading.Event(), threading.Event()
 
         def run():
             device = None
             try:
-                device = box["device"] = self._factory(cfg)
-                box["value"] = action(device)
+                device = box["device"] = self._open(cfg, cancel)
+                box["value"] = action(device, cancel)
             except BaseException as exc:
                 box["error"] = exc
             finally:
@@ -275,6 +302,7 @@ class PrintWorker:
         thread = threading.Thread(target=run, name="print-io", daemon=True)
         thread.start()
         if not done.wait(deadline_s):
+            cancel.set()  # dead from now on: nothing more reaches the printer
             device = box.get("device")
             if device is not None and hasattr(device, "interrupt"):
                 try:
@@ -289,72 +317,70 @@ class PrintWorker:
             raise box["error"]
         return box.get("value")
 
-    @staticmethod
-    def _ask(device, first_wait_s: float | None = None) -> tuple[dict, bool]:
-        """``(state, silent)`` from DLE EOT 1, 2, 4 (stops at the first unanswered request).
-
-        ``first_wait_s`` bounds the wait for the first answer (default: the
-        transport's short reply time). ``silent`` is True when a device that can
-        answer (``has_status``, ``query_status``) answered nothing; the state is
-        then unknown (paper ``unknown``, never ``out``).
-        """
-        query = getattr(device, "query_status", None)
-        answers = {}
-        for n in (1, 2, 4):
-            if query is None:
-                break
-            answer = query(n, first_wait_s) if first_wait_s and not answers else query(n)
-            if answer is None:
-                break
-            answers[n] = answer
-        state = parse_status(answers)
-        # a byte without the fixed DLE EOT bits (0x00, 0xff, line noise) is no answer
-        valid = [a for a in answers.values() if is_status_byte(a)]
-        silent = not valid and query is not None and getattr(device, "has_status", True)
-        if state["online"] is None:
-            state["online"] = True  # it accepted the connection
-        return state, silent
-
     def _print(self, job: PrintJob, deadline_s: float, notify: bool = True) -> PrintResult:
-        """Print ``job`` within ``deadline_s``. A failure is logged as a warning when its
-        result goes to ``on_result`` (``notify``), else at info: the caller shows it."""
+        """Print ``job`` within ``deadline_s``; the outcome comes from the printer's answers
+        before and after the slip. A failure is logged as a warning when its result goes
+        to ``on_result`` (``notify``), else at info: the caller shows it."""
         cfg, started = self._cfg, time.monotonic()
+        sent = threading.Event()  # set right before the first byte of the slip goes out
 
-        def action(device):
+        def send(device, cancel):
+            if cancel.is_set():
+                raise cancelled_error()
+            sent.set()
+            device.deliver(job)
+
+        def action(device, cancel):
             if not cfg.status_polling:
-                device.deliver(job)
-                return dict(_UNKNOWN), "ok", ""
-            state, silent = self._ask(device)
+                send(device, cancel)
+                return dict(_UNKNOWN), "ok", "", PRINTED
+            state, silent = ask(device, cancel)
             if silent:
-                return state, "timeout", NO_ANSWER["before"]
+                return state, "timeout", NO_ANSWER["before"], NOT_PRINTED
             stop = refusal(state)
             if stop:
-                return state, stop, MESSAGES[stop]
-            device.deliver(job)
-            after, silent = self._ask(device, first_wait_s=max(cfg.timeout_s, STATUS_REPLY_S))
+                return state, stop, MESSAGES[stop], NOT_PRINTED
+            send(device, cancel)
+            after, silent = ask(device, cancel, max(cfg.timeout_s, STATUS_REPLY_S))
             if silent:
-                return after, "timeout", NO_ANSWER["after"]
-            return after, "ok", ""
+                return after, "timeout", NO_ANSWER["after"], MAYBE_PARTLY
+            stop = refusal(after)  # e.g. the roll ran out part-way through this slip
+            if stop:
+                return after, stop, f"{MESSAGES[stop]} {PARTLY}", MAYBE_PARTLY
+            return after, "ok", "", PRINTED
 
         try:
-            state, kind, message = self._session(cfg, action, deadline_s)
+            state, kind, message, outcome = self._session(cfg, action, deadline_s)
         except Exception as exc:
             kind, message = classify(exc)
             state = dict(_UNKNOWN, online=False if kind in _UNREACHABLE else None)
+            outcome = MAYBE_PARTLY if sent.is_set() else NOT_PRINTED
+            if outcome == MAYBE_PARTLY:
+                message = f"{message} {PARTLY}"
         elapsed = (time.monotonic() - started) * 1000
-        self._record(state, kind, message)
+        self._record(state, kind, message, printed=outcome == PRINTED)
         if kind == "ok":
             log.info("printed ticket %s in %.0f ms", job.ticket_id, elapsed)
         else:
             log.log(logging.WARNING if notify else logging.INFO,
-                    "ticket %s not printed (%s): %s", job.ticket_id, kind, message)
-        return PrintResult(job.ticket_id, kind == "ok", kind, message, round(elapsed, 1))
+                    "ticket %s %s (%s): %s", job.ticket_id, outcome, kind, message)
+        result = PrintResult(job.ticket_id, outcome == PRINTED, kind, message,
+                             round(elapsed, 1), outcome)
+        try:
+            if outcome != NOT_PRINTED and self.on_paper is not None:
+                self.on_paper(job, result)
+        except Exception:
+            log.exception("on_paper callback failed for ticket %s", job.ticket_id)
+        return result
 
     def _refresh(self) -> None:
         cfg = self._cfg
         try:
-            state = self._session(cfg, lambda device: self._ask(device)[0], cfg.job_deadline_s)
-            kind, message = "ok", ""
+            state, silent = self._session(cfg, ask, cfg.job_deadline_s)
+            kind, message = ("timeout", NO_ANSWER["status"]) if silent else ("ok", "")
+            stop = refusal(state)
+            if stop and not silent:
+                kind, message = stop, MESSAGES[stop]
         except Exception as exc:
             kind, message = classify(exc)
             state = dict(_UNKNOWN, online=False if kind in _UNREACHABLE else None)
@@ -362,7 +388,7 @@ class PrintWorker:
 
     def _record(self, state: dict, kind: str, message: str, printed: bool = True) -> None:
         with self._cond:
-            self._state.update(state)
+            self._state.update(state, state=state_of(kind, state))
             if kind == "ok":
                 self._state["last_error"] = ""
                 if printed:

@@ -139,7 +139,7 @@ class LobbyApp(App):
         self.stop()
 
     def _print_result(self, ticket, result):
-        status = "printed" if result.ok else "failed"
+        status = {"printed": "printed", "maybe_partly": "partly"}.get(result.outcome, "failed")
         Clock.schedule_once(lambda dt: self.flow.print_update(result.ticket_id, status,
                                                               result.message))
         Clock.schedule_once(lambda dt: self.staff.refresh())

@@ -136,15 +136,18 @@ class JourneyFlow:
         self._return_ev = Clock.schedule_interval(self._count_down, 1.0)
 
     def print_update(self, ticket_id, status, message) -> None:
-        """Reflect a print outcome on the ticket screen, if it shows that ticket."""
+        """Reflect a print outcome (pending | printed | partly | failed) on the ticket
+        screen, if it shows that ticket."""
         screen = self.screen("ticket")
         if screen.result is None or screen.result.ticket.id != ticket_id:
             return
         tr = self.app.tr
         screen.print_state = status
+        partly = tr("Slip mungkin terpotong. Catat nomor Anda, minta petugas cetak ulang.")
         screen.print_text = {
             "pending": tr("Slip sedang dicetak..."),
             "printed": tr("Silakan ambil slip antrian Anda di bawah layar"),
+            "partly": partly,
         }.get(status, tr("Slip tidak tercetak. Catat nomor Anda dan hubungi petugas."))
 
     def _count_down(self, dt):

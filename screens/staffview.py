@@ -126,23 +126,23 @@ def _local(iso: str | None, zone, fmt="%d-%m-%Y %H:%M") -> str:
     return when.astimezone(zone).strftime(fmt)
 
 
+#: the one state word per :data:`printer.status.STATES` (README "Printer states")
+PRINTER_STATES = {
+    "ready": "Siap", "near_end": "Kertas hampir habis", "paper_out": "Kertas habis",
+    "cover_open": "Tutup printer terbuka", "offline": "Tidak terhubung",
+    "silent": "Tidak menjawab", "busy": "Dipakai program lain",
+    "permission": "Tidak ada izin", "not_found": "Tidak ditemukan", "error": "Gangguan",
+    "unknown": "Belum diketahui (belum ada cetakan)",
+}
+
+
 def printer_words(status, cfg, t, zone=None) -> str:
-    """Printer type, state and last error, e.g. "Printer: USB\\nKeadaan: Siap"."""
+    """Printer type, state and last error, e.g. "Printer: USB\\nKeadaan: Siap"; the state
+    word comes from ``status.state``, the same answer or failure as the error line."""
     p = cfg.printer
     where = {"network": f" {p.host}:{p.port}", "file": f"\n{p.path}",
              "serial": f" {p.device}"}.get(p.type, "")
-    if status.online is False:
-        state = t("Tidak terhubung")
-    elif status.cover_open:
-        state = t("Tutup printer terbuka")
-    elif status.paper == "out":
-        state = t("Kertas habis")
-    elif status.paper == "near_end":
-        state = t("Kertas hampir habis")
-    elif status.online is None and not status.last_ok_at:
-        state = t("Belum diketahui (belum ada cetakan)")
-    else:
-        state = t("Siap")
+    state = t(PRINTER_STATES.get(status.state, PRINTER_STATES["unknown"]))
     lines = [t("Jenis: {kind}", kind=t(_KIND.get(p.type, p.type)) + where),
              t("Keadaan: {state}", state=state)]
     if status.queued:

@@ -13,5 +13,5 @@ class TicketScreen(Screen):
     ahead_text = StringProperty("")
     documents = StringProperty("")
     print_text = StringProperty("")
-    print_state = StringProperty("pending")  # pending | printed | failed
+    print_state = StringProperty("pending")  # pending | printed | partly | failed
     seconds_left = NumericProperty(0)

@@ -57,11 +57,12 @@ def test_sync_status_keeps_the_clock_jump_alert(config, clock):
 
 def test_paper_replaced_is_not_undone_by_a_print_result(config, clock):
     from datetime import datetime, timezone
+    from printer.jobs import PrintJob
     rt = KioskRuntime(config, clock=clock)
     try:
-        rt.slips._count_paper(200.0)
+        rt.slips.count_paper(PrintJob("t", b"", length_mm=200.0))
         rt.slips.paper_replaced(datetime(2026, 11, 30, tzinfo=timezone.utc))
-        rt.slips._count_paper(200.0)
+        rt.slips.count_paper(PrintJob("t", b"", length_mm=200.0))
         assert rt.slips.paper_used()["slips"] == 1
     finally:
         rt.stop()

@@ -122,7 +122,9 @@ def test_no_qr_and_no_cut_for_a_profile_without_them(ticket, info):
 def test_unprintable_characters_become_question_marks(ticket, make_info):
     info = make_info(service_name="Layanan \U0001F600 \u6d4b\u8bd5 \u2018caf\u00e9\u2019 \u0101")
     data = render_escpos(slip_blocks(ticket, info, 80), "TM-T20II", 80)
-    assert b"Layanan ? ?? 'caf\x82' a" in data  # cp437: e-acute is 0x82; macron dropped
+    # PC858 (ESC t 19): e-acute is 0x82; a-macron only in PC775 (ESC t 33): switch, 0x83
+    assert data.startswith(b"\x1b@\x1bt\x13")
+    assert b"Layanan ? ?? 'caf\x82' \x1bt!\x83" in data
     assert "\u6d4b".encode("gb18030") not in data
 
 
