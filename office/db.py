@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .counter_repo import enqueue
 from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
                      Checkin, Credential, Kiosk, MenuVersion, NowServing, PublishConflict,
                      SessionInfo, WebSession, utc_now_iso)
@@ -217,6 +218,7 @@ class Repo:
                 insert = postgresql.insert if self.engine.dialect.name == "postgresql" else \
                     sqlite.insert
                 s.execute(insert(Checkin).on_conflict_do_nothing(index_elements=["id"]), rows)
+                enqueue(s, rows)  # into the counters' flow, same transaction
             owners = dict(s.execute(select(Checkin.id, Checkin.kiosk_id)
                                     .where(Checkin.id.in_(ids))).all()) if ids else {}
         accepted = [i for i in ids if owners.get(i) == kiosk_id]
