@@ -23,12 +23,11 @@ from kiosk import ASSETS_DIR
 from kiosk.errors import MenuError
 from kiosk.menu import MAX_MENU_BYTES, parse_menu
 
-from .admins import check_login
 from .db import PublishConflict
 from .menu_form import fields_to_menu, form_fields, menu_bytes, menu_to_fields
 from .menu_view import EDITOR_CSS, editor
 from .pages import (csrf_field, current_session, local_time, login_form_response, page,
-                    read_form, start_session, table)
+                    password_login, read_form, table)
 from .publish import publish, suggest_version
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -65,7 +64,7 @@ def forbidden() -> HTMLResponse:
 
 def nav(session) -> str:
     return (f'<nav><a href="/admin/menu">Menu layanan</a><a href="/admin/audit">Riwayat &amp; '
-            f'audit</a><a href="/">Halaman petugas</a> Masuk sebagai <b>{escape(session.name)}'
+            f'audit</a><a href="/admin/counters">Loket &amp; petugas</a><a href="/">Halaman petugas</a> Masuk sebagai <b>{escape(session.name)}'
             f'</b> <form class="inline" method="post" action="/logout">'
             f'{csrf_field(session.csrf)}<button>Keluar</button></form></nav>')
 
@@ -97,20 +96,8 @@ def login_form(request: Request):
 @router.post("/login")
 async def login(request: Request):
     """Check name and password; a session cookie on success, else the form again (401/429)."""
-    form = await read_form(request, login=True)
-    name, password = str(form.get("name", ""))[:32].strip(), str(form.get("password", ""))
-    result = await run_in_threadpool(check_login, request.app.state.repo, name, password)
-    if result.ok:
-        response = RedirectResponse("/admin/menu", status_code=303)
-        start_session(request, response, "admin", name, via="password")
-        return response
-    if result.locked_until:
-        until = result.locked_until.astimezone(request.app.state.clock.tz).strftime("%H:%M:%S")
-        msg, status = (f"Terlalu banyak percobaan gagal; akun dikunci sampai {until}. (Too many "
-                       f"failed attempts; locked until {until}.)"), 429
-    else:
-        msg, status = "Nama atau kata sandi salah. (Wrong name or password.)", 401
-    return login_form_response(request, lambda csrf: _login_page(csrf, msg), status_code=status)
+    return await password_login(request, request.app.state.repo, "admin", "/admin/menu",
+                                _login_page)
 
 
 # -- the menu page ---------------------------------------------------------------

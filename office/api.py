@@ -3,7 +3,9 @@
 Endpoints (tokens are ``Authorization: Bearer <token>``; a missing or unknown
 token is 401):
 
-* ``POST /api/v1/checkins`` (kiosk): upsert a batch of tickets by ``id``.
+* ``POST /api/v1/checkins`` (kiosk): upsert a batch of tickets by ``id``; the reply also
+  carries, per queue, what the counters serve and how many wait (``queues``), and per
+  service the recent handling time (``handling``); both optional, for the kiosk's wait.
 * ``GET  /api/v1/menu`` (kiosk): the menu in force, with ``ETag`` / ``If-None-Match`` -> 304.
 * ``PUT  /api/v1/menu`` (admin): publish a menu, validated by :func:`kiosk.menu.parse_menu`;
   a changed menu must carry a version string not published before (409).
@@ -74,6 +76,26 @@ class ClashOut(BaseModel):
     kiosks: list[str]
 
 
+class QueueFacts(BaseModel):
+    """One queue today, as the counters see it (optional in the reply: servers from before
+    the counter pages do not send it)."""
+
+    serving_sequence: int = Field(description="highest sequence of THIS kiosk's tickets in the "
+                                              "queue a counter has called today (0: none yet)")
+    serving_number: str = Field(description="the last number called in the queue, any kiosk "
+                                            "('' if none)")
+    called_at: str | None = Field(description="when that was, ISO 8601, office time zone")
+    waiting: int = Field(description="tickets of every kiosk in the queue not called yet, "
+                                     "including this upload's")
+    counters: int = Field(description="active counters serving the queue")
+
+
+class HandlingTime(BaseModel):
+    median_s: float = Field(description="median handling time (called -> done), seconds")
+    count: int = Field(description="how many tickets it is the median of: the last ones "
+                                   "finished today, at most 20")
+
+
 class CheckinReply(BaseModel):
     accepted: list[str] = Field(description="ids the server now holds for this kiosk")
     refused: list[str] = Field(default_factory=list,
@@ -85,7 +107,16 @@ class CheckinReply(BaseModel):
     clashes: list[ClashOut] = Field(default_factory=list,
                                     description="those numbers, each with the kiosks involved")
     server_time: str = Field(description="ISO 8601 with offset, office time zone")
-    now_serving: dict[str, int] = Field(description="last called sequence per queue, today")
+    now_serving: dict[str, int] = Field(
+        description="per queue, the sequence now served: queues[q].serving_sequence once a "
+                    "counter has called one of this kiosk's tickets in q today, else the value "
+                    "set with POST /now-serving")
+    queues: dict[str, QueueFacts] = Field(
+        default_factory=dict, description="per queue letter with tickets today: what the "
+                                          "counters are serving and how many wait")
+    handling: dict[str, HandlingTime] = Field(
+        default_factory=dict, description="per service code: recent handling time today "
+                                          "(services with nothing finished today are absent)")
 
 
 class NowServingIn(BaseModel):
@@ -149,11 +180,32 @@ def upload_checkins(batch: CheckinBatch, request: Request,
     if batch.menu_version:
         repo.touch_kiosk(who.name, batch.menu_version)
     result = repo.upsert_checkins(who.name, [t.model_dump() for t in batch.tickets])
+    queues, handling = counter_figures(request.app, who.name)
+    serving = repo.now_serving(clock.today())
+    serving.update({q: f.serving_sequence for q, f in queues.items() if f.serving_sequence})
     return CheckinReply(accepted=result.accepted, refused=result.refused,
                         conflicts=result.conflicts[:MAX_BATCH],
                         clashes=[ClashOut(office_day=c.office_day, number=c.number,
                                           kiosks=list(c.kiosks)) for c in result.clashes[:50]],
-                        server_time=clock.now_iso(), now_serving=repo.now_serving(clock.today()))
+                        server_time=clock.now_iso(), now_serving=serving, queues=queues,
+                        handling=handling)
+
+
+def counter_figures(app, kiosk_id: str) -> tuple[dict, dict]:
+    """``(queues, handling)`` of the sync reply for ``kiosk_id``, today (office clock)."""
+    clock, day = app.state.clock, app.state.clock.today()
+    serving = app.state.counters.counters(active_only=True)
+    queues = {}
+    for letter, f in app.state.stats.queue_facts(day, kiosk_id).items():
+        at = f["called_at"]
+        queues[letter] = QueueFacts(
+            serving_sequence=f["serving_sequence"], serving_number=f["serving_number"],
+            called_at=datetime.fromisoformat(at).astimezone(clock.tz).isoformat(
+                timespec="seconds") if at else None,
+            waiting=f["waiting"], counters=sum(letter in c.queues for c in serving))
+    handling = {code: HandlingTime(**h)
+                for code, h in app.state.stats.recent_handling(day).items()}
+    return queues, handling
 
 
 @router.get("/menu", tags=["kiosk"], responses={

@@ -2,7 +2,9 @@
 
 ``create_app(OfficeSettings(db_url="sqlite:///office.db"))`` returns an ASGI
 app with the JSON API (:mod:`office.api`), the staff page (:mod:`office.web`),
-the admin pages (:mod:`office.admin_web`, :mod:`office.audit_web`), a 403 page
+the admin pages (:mod:`office.admin_web`, :mod:`office.audit_web`,
+:mod:`office.counters_admin`), the loket pages (:mod:`office.loket_web`), the
+waiting-room display (:mod:`office.display_web`), a 403 page
 for forms without their CSRF token, and a request body limit (413 above
 ``max_body_bytes``, checked both on the ``Content-Length`` header and on the
 bytes actually received; an HTML page for the browser pages).
@@ -12,13 +14,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
+from platformdirs import user_cache_dir
 
-from . import admin_web, api, audit_web, web
+from . import admin_web, api, audit_web, counters_admin, display_web, loket_web, web
+from .counter_repo import CounterRepo
+from .counter_stats import CounterStats
 from .db import Repo, make_engine
+from .events import Broadcaster
+from .voice import Voice
 from .pages import CsrfRefused, csrf_refused_page, page
 
 #: Largest request body accepted, in bytes (a 500-ticket batch is about 350 kB).
@@ -32,6 +40,10 @@ class OfficeSettings:
     db_url: str = "sqlite:///office.db"
     timezone: str = "Asia/Pontianak"
     max_body_bytes: int = MAX_BODY_BYTES
+    #: shown on the waiting-room display
+    office_name: str = "Disdukcapil Kabupaten Barito Timur"
+    #: where announcement WAVs are cached ("": the user's cache folder, dukcapil-office/voice)
+    voice_dir: str = ""
 
 
 class OfficeClock:
@@ -115,10 +127,13 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     app.state.settings = settings
     app.state.repo = repo or Repo(make_engine(settings.db_url))
     app.state.clock = OfficeClock(settings.timezone)
-    app.include_router(api.router)
-    app.include_router(web.router)
-    app.include_router(admin_web.router)
-    app.include_router(audit_web.router)
+    app.state.counters = CounterRepo(app.state.repo)
+    app.state.stats = CounterStats(app.state.repo)
+    app.state.events = Broadcaster()
+    app.state.voice = Voice(settings.voice_dir or
+                            Path(user_cache_dir("dukcapil-office")) / "voice")
+    for module in (api, web, admin_web, audit_web, counters_admin, loket_web, display_web):
+        app.include_router(module.router)
 
     @app.exception_handler(CsrfRefused)
     async def _csrf_refused(request: Request, exc: CsrfRefused) -> HTMLResponse:

@@ -8,6 +8,8 @@
     kiosk-office add-staff NAME         # prints a new staff token (now-serving, staff page)
     kiosk-office set-admin-token [--token TOKEN]   # replaces the admin token; prints it
     kiosk-office add-admin NAME         # admin account of the menu pages; asks the password
+    kiosk-office add-staff-account NAME # loket staff account (name + password); asks it
+    kiosk-office add-counter "Loket 1" --queues P,A   # a counter and the queues it serves
 
 ``serve`` is the default subcommand. ``--db`` defaults to ``$KIOSK_OFFICE_DB``
 or ``sqlite:///office.db``; ``--init-admin-token`` (or
@@ -28,9 +30,11 @@ import sys
 
 from .admins import hash_password, password_problem
 from .auth import hash_token, new_token
+from .counter_repo import CounterError, CounterRepo, parse_queues
 from .db import Repo, make_engine
 
-COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin")
+COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin",
+            "add-staff-account", "add-counter")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -49,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
                        default=os.environ.get("KIOSK_OFFICE_ADMIN_TOKEN", ""),
                        help="admin token to set if no admin token exists yet")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--office-name", default=os.environ.get(
+        "KIOSK_OFFICE_NAME", "Disdukcapil Kabupaten Barito Timur"),
+        help="shown on the waiting-room display")
+    serve.add_argument("--voice-dir", default="", help="cache folder of the announcement WAVs")
     kiosk = sub.add_parser("add-kiosk", parents=[common], help="register a kiosk, print its token")
     kiosk.add_argument("kiosk_id", help="the kiosk's [kiosk] id, e.g. K1")
     kiosk.add_argument("--replace", action="store_true", help="revoke the kiosk's old tokens")
@@ -61,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
                              help="create an admin account of the menu pages (or set its "
                                   "password)")
     account.add_argument("name", help="login name: 1-32 letters, digits, '-' or '_'")
+    staff_account = sub.add_parser("add-staff-account", parents=[common],
+                                   help="create a loket staff account (or set its password)")
+    staff_account.add_argument("name", help="login name: 1-32 letters, digits, '-' or '_'")
+    counter = sub.add_parser("add-counter", parents=[common],
+                             help="add a counter (loket) or change the queues it serves")
+    counter.add_argument("name", help='as shown and said, e.g. "Loket 2"')
+    counter.add_argument("--queues", required=True,
+                         help="queue letters it serves, in order, e.g. P,A")
     return parser
 
 
@@ -75,7 +91,8 @@ def _read_password() -> str | None:
     return first
 
 
-def _add_admin(repo: Repo, name: str) -> int:
+def _add_account(repo: Repo, name: str, kind: str = "admin") -> int:
+    """An admin account (``kind`` admin) or a loket staff account (``staff``)."""
     if not _NAME.match(name):
         print(f"kiosk-office: {name!r}: use 1-32 letters, digits, '-' or '_'.", file=sys.stderr)
         return 2
@@ -86,10 +103,25 @@ def _add_admin(repo: Repo, name: str) -> int:
     if problem:
         print(f"kiosk-office: {problem}; nothing changed.", file=sys.stderr)
         return 2
-    created = repo.set_admin(name, hash_password(password))
+    store = repo.set_admin if kind == "admin" else CounterRepo(repo).set_staff
+    created = store(name, hash_password(password))
     if not created:
         repo.drop_admin_sessions(name)
-    print(f"admin {name!r} {'created' if created else 'updated: new password, lockout lifted'}.",
+    print(f"{kind} {name!r} {'created' if created else 'updated: new password, lockout lifted'}"
+          f".", file=sys.stderr)
+    return 0
+
+
+def _add_counter(repo: Repo, name: str, queues: str) -> int:
+    counters = CounterRepo(repo)
+    same = next((c for c in counters.counters() if c.name == " ".join(name.split())), None)
+    try:
+        counter = counters.save_counter(name, parse_queues(queues),
+                                        counter_id=same.id if same else None)
+    except CounterError as exc:
+        print(f"kiosk-office: {exc}", file=sys.stderr)
+        return 2
+    print(f"counter {counter.name!r} (#{counter.id}) serves queues {', '.join(counter.queues)}.",
           file=sys.stderr)
     return 0
 
@@ -115,8 +147,12 @@ def _serve(args, repo: Repo) -> int:
     if not repo.has_role("admin"):
         print("kiosk-office: no admin token yet; menus cannot be published. Run "
               "`kiosk-office set-admin-token` or pass --init-admin-token.", file=sys.stderr)
-    app = create_app(OfficeSettings(db_url=args.db, timezone=args.tz), repo=repo)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    app = create_app(OfficeSettings(db_url=args.db, timezone=args.tz,
+                                    office_name=args.office_name, voice_dir=args.voice_dir),
+                     repo=repo)
+    # open display streams never end by themselves: give them 2 s on stop, then close them
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                timeout_graceful_shutdown=2)
     return 0
 
 
@@ -136,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "add-staff":
         return _issue(repo, "staff", args.name)
     if args.command == "add-admin":
-        return _add_admin(repo, args.name)
+        return _add_account(repo, args.name)
+    if args.command == "add-staff-account":
+        return _add_account(repo, args.name, kind="staff")
+    if args.command == "add-counter":
+        return _add_counter(repo, args.name, args.queues)
     return _issue(repo, "admin", "admin", token=args.token, replace=True)
 
 

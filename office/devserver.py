@@ -1,4 +1,5 @@
-"""Run an ASGI app with uvicorn in a background thread on 127.0.0.1 (tests, benchmarks).
+"""Run an ASGI app with uvicorn in a background thread on 127.0.0.1 (tests, benchmarks), and
+read a display's event stream as plain HTTP (:class:`EventReader`).
 
 ::
 
@@ -57,3 +58,49 @@ class ServerThread:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class EventReader:
+    """A plain HTTP reader of a server-sent event stream (what a display page receives).
+
+    ``next(timeout_s)`` returns ``(event, data)`` with ``data`` parsed from JSON; raises
+    TimeoutError when nothing complete arrives in time, ConnectionError when the stream ends.
+    """
+
+    def __init__(self, url: str, path: str = "/display/events", timeout_s: float = 10.0):
+        import http.client
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        self._conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+        self._conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        self.response = self._conn.getresponse()
+        self._sock = self._conn.sock
+
+    def next(self, timeout_s: float = 5.0) -> tuple[str, object]:
+        import json
+
+        event, data = "message", []
+        self._sock.settimeout(timeout_s)
+        while True:
+            try:
+                raw = self.response.readline()
+            except OSError as exc:  # socket.timeout is an OSError
+                raise TimeoutError("no event in time") from exc
+            if not raw:
+                raise ConnectionError("event stream ended")
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if not line:
+                if data:
+                    return event, json.loads("\n".join(data))
+                event = "message"
+                continue
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                event = value
+            elif field == "data":
+                data.append(value)
+
+    def close(self) -> None:
+        self._conn.close()

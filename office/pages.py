@@ -17,8 +17,10 @@ from html import escape
 from urllib.parse import urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from .admins import check_login
 from .auth import hash_token
 from .db import SessionInfo, utc_now_iso
 
@@ -158,3 +160,26 @@ def csrf_refused_page() -> str:
 <p>Formulir ini kedaluwarsa atau tidak dikirim dari halaman server kantor. Buka halaman lagi,
 lalu coba sekali lagi. <span class="en">(The form expired or did not come from this server's
 page. Open the page again and retry.)</span></p><p><a class="btn" href="/">Kembali</a></p>""")
+
+
+async def password_login(request: Request, accounts, role: str, home: str, render) -> Response:
+    """The POST of a name + password login form (fields ``csrf``, ``name``, ``password``).
+
+    ``accounts``: what :func:`office.admins.check_login` reads (admin or staff accounts);
+    on success a ``role`` session (via ``password``) and a redirect to ``home``; else
+    ``render(csrf, error) -> html`` again with 401 (wrong) or 429 (locked, until when).
+    """
+    form = await read_form(request, login=True)
+    name, password = str(form.get("name", ""))[:32].strip(), str(form.get("password", ""))
+    result = await run_in_threadpool(check_login, accounts, name, password)
+    if result.ok:
+        response = RedirectResponse(home, status_code=303)
+        start_session(request, response, role, name, via="password")
+        return response
+    if result.locked_until:
+        until = result.locked_until.astimezone(request.app.state.clock.tz).strftime("%H:%M:%S")
+        msg, status = (f"Terlalu banyak percobaan gagal; akun dikunci sampai {until}. (Too many "
+                       f"failed attempts; locked until {until}.)"), 429
+    else:
+        msg, status = "Nama atau kata sandi salah. (Wrong name or password.)", 401
+    return login_form_response(request, lambda csrf: render(csrf, msg), status_code=status)

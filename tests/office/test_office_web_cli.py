@@ -69,8 +69,9 @@ def test_cli_refuses_a_bad_kiosk_name(db_url, capsys):
 def test_cli_serve_is_the_default_subcommand(db_url, monkeypatch):
     seen = {}
     import uvicorn
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: seen.update(
-        host=host, port=port, app=app))
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level, **kw: seen.update(
+        host=host, port=port, app=app, **kw))
     assert main(["--db", db_url, "--port", "8099", "--init-admin-token", "boot-admin"]) == 0
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8099
+    assert seen["timeout_graceful_shutdown"] == 2  # open display streams do not hold a stop
     assert seen["app"].state.repo.has_role("admin")

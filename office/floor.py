@@ -1,0 +1,114 @@
+"""What the loket pages and the waiting-room display share: the menu facts they need (the
+priority lane, service and queue names) and the display state pushed after every call.
+
+The display state (JSON, also the payload of each ``state`` server-sent event)::
+
+    {"office": "Disdukcapil ...", "day": "2026-11-29", "server_ms": 1795400000000,
+     "utc_offset_min": 420,
+     "counters": [{"id": 1, "name": "Loket 1", "number": "A007", "at": "08:15"}, ...],
+     "recent": [{"number": "A007", "counter": "Loket 1", "at": "08:15"}, ...],
+     "call": {"number": "A007", "counter": "Loket 1", "text": "Nomor antrian ...",
+              "audio": "/display/voice/1/A007.wav"}}
+
+``call`` is present only in the event sent for a call (the page then plays the chime and
+the speech); a (re)connecting display gets the state without it. Times are office-local.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from .counter_tables import CounterInfo, Item
+from .events import sse
+from .voice import phrase
+
+#: Calls listed under "Panggilan terakhir" on the display.
+RECENT_CALLS = 6
+
+
+@dataclass(frozen=True)
+class MenuFacts:
+    """From the menu in force: ``priority`` prefix letters of the priority lane(s);
+    ``services`` code -> (Indonesian name, queue letter); ``queues`` letter -> name."""
+
+    priority: tuple
+    services: dict
+    queues: dict
+
+    def service_name(self, code: str) -> str:
+        return self.services.get(code, (code or "-", ""))[0]
+
+
+_facts_lock = threading.Lock()
+_facts_cache: dict = {}
+
+
+def menu_facts(repo) -> MenuFacts:
+    """The :class:`MenuFacts` of the menu in force (parsed once per published version)."""
+    row = repo.current_menu()
+    key = row.id if row else 0
+    with _facts_lock:
+        if key in _facts_cache:
+            return _facts_cache[key]
+    try:
+        data = json.loads(row.body) if row else {}
+        queues = {q["prefix"]: q["names"]["id"] for q in data.get("queues", [])}
+        priority = tuple(q["prefix"] for q in data.get("queues", []) if q.get("priority"))
+        services = {s["code"]: (s["names"]["id"], s["queue"]) for s in data.get("services", [])}
+    except (ValueError, KeyError, TypeError):
+        queues, priority, services = {}, (), {}
+    facts = MenuFacts(priority, services, queues)
+    with _facts_lock:
+        _facts_cache.clear()
+        _facts_cache[key] = facts
+    return facts
+
+
+def _local_hhmm(iso: str | None, clock) -> str:
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone(clock.tz).strftime("%H:%M")
+
+
+def display_state(app, call: tuple[Item, CounterInfo] | None = None) -> dict:
+    """The display state (shape above) from ``app.state``'s repositories and clock."""
+    counters, clock = app.state.counters, app.state.clock
+    now = clock.now()
+    day = now.date().isoformat()
+    active = counters.counters(active_only=True)
+    names = {c.id: c.name for c in counters.counters()}
+    state = {
+        "office": app.state.settings.office_name, "day": day,
+        "server_ms": int(now.timestamp() * 1000),
+        "utc_offset_min": int(now.utcoffset().total_seconds() // 60),
+        "counters": [{"id": c.id, "name": c.name,
+                      "number": c.shown_number if c.shown_day == day else "",
+                      "at": _local_hhmm(c.shown_at, clock) if c.shown_day == day else ""}
+                     for c in active],
+        "recent": [{"number": a.number, "counter": names.get(a.counter_id, "?"),
+                    "at": _local_hhmm(a.at, clock)}
+                   for a in counters.recent_calls(day, RECENT_CALLS)]}
+    if call is not None:
+        item, counter = call
+        state["call"] = {"number": item.number, "counter": counter.name,
+                         "text": phrase(item.number, counter.name),
+                         "audio": f"/display/voice/{counter.id}/{item.number}.wav"}
+    return state
+
+
+def announce(app, item: Item, counter: CounterInfo) -> None:
+    """Push the display state with this call to every open display, and start making its
+    WAV so the displays' requests find it ready (call from a worker thread)."""
+    app.state.events.publish(sse("state", display_state(app, (item, counter))))
+    voice = app.state.voice
+    threading.Thread(target=_warm, args=(voice, item.number, counter.name),
+                     name="voice", daemon=True).start()
+
+
+def _warm(voice, number: str, counter_name: str) -> None:
+    try:
+        voice.wav(number, counter_name)
+    except OSError:  # the display's own request will report it
+        pass

@@ -1,0 +1,96 @@
+// Waiting-room display: shows the state the server pushes (server-sent events), plays the
+// chime + speech of each call, keeps the last state while disconnected and reconnects by
+// itself (a watchdog also catches a silently dead connection).
+(function () {
+  "use strict";
+  var WATCHDOG_MS = 30000, RETRY_MS = 2000;
+  var source = null, lastHeard = 0, skewMs = 0, offsetMin = 420;
+  var queue = [], playing = false;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function text(el, value) { el.textContent = value; }
+
+  function render(state) {
+    skewMs = state.server_ms - Date.now();
+    offsetMin = state.utc_offset_min;
+    text($("office"), state.office);
+    var grid = $("counters");
+    grid.textContent = "";
+    grid.className = "grid n" + Math.min(state.counters.length, 9);
+    var called = state.call ? state.call.counter : null;
+    state.counters.forEach(function (c) {
+      var tile = document.createElement("div");
+      tile.className = "tile" + (c.name === called ? " fresh" : "");
+      tile.setAttribute("data-counter", c.name);
+      var name = document.createElement("div");
+      name.className = "name"; text(name, c.name);
+      var num = document.createElement("div");
+      num.className = "number" + (c.number ? "" : " idle"); text(num, c.number || "—");
+      tile.appendChild(name); tile.appendChild(num);
+      grid.appendChild(tile);
+    });
+    var list = $("recent");
+    list.textContent = "";
+    state.recent.forEach(function (r) {
+      var li = document.createElement("li");
+      var b = document.createElement("b"); text(b, r.number);
+      li.appendChild(b);
+      li.appendChild(document.createTextNode(" \u2192 " + r.counter + " "));
+      var t = document.createElement("small"); text(t, r.at);
+      li.appendChild(t);
+      list.appendChild(li);
+    });
+    if (state.call) {
+      text($("said"), state.call.text);
+      queue.push(state.call.audio);
+      playNext();
+    }
+    document.body.setAttribute("data-updated", String(Date.now()));
+  }
+
+  function playNext() {
+    if (playing || !queue.length) { return; }
+    playing = true;
+    var audio = new Audio(queue.shift());
+    var done = function () { playing = false; playNext(); };
+    audio.onended = done; audio.onerror = done;
+    var p = audio.play();
+    if (p && p.catch) { p.catch(function () { $("sound").hidden = false; done(); }); }
+  }
+
+  function tick() {
+    var d = new Date(Date.now() + skewMs + offsetMin * 60000);
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    text($("clock"), pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" +
+         pad(d.getUTCSeconds()));
+    if (source && Date.now() - lastHeard > WATCHDOG_MS) { reconnect(); }
+  }
+
+  function online(yes) {
+    $("offline").hidden = yes;
+    document.body.setAttribute("data-online", yes ? "1" : "0");
+  }
+
+  function connect() {
+    source = new EventSource("/display/events");
+    lastHeard = Date.now();
+    source.addEventListener("state", function (e) {
+      lastHeard = Date.now(); online(true); render(JSON.parse(e.data));
+    });
+    source.addEventListener("ping", function () { lastHeard = Date.now(); online(true); });
+    source.onerror = function () {
+      online(false);
+      if (source.readyState === EventSource.CLOSED) { reconnect(); }
+    };
+  }
+
+  function reconnect() {
+    if (source) { source.close(); source = null; }
+    online(false);
+    setTimeout(connect, RETRY_MS);
+  }
+
+  document.addEventListener("click", function () { $("sound").hidden = true; });
+  setInterval(tick, 1000);
+  connect();
+})();
