@@ -25,7 +25,9 @@ def issued(minutes):
 
 @pytest.fixture
 def repo(db_url):
-    return Repo(make_engine(db_url))
+    repo = Repo(make_engine(db_url))
+    yield repo
+    repo.engine.dispose()
 
 
 @pytest.fixture

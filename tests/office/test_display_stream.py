@@ -17,7 +17,9 @@ HAVE_ESPEAK = shutil.which("espeak-ng") is not None
 
 @pytest.fixture
 def app(db_url, tmp_path):
-    return counter_app(db_url, tmp_path / "voice", TOKENS)
+    app = counter_app(db_url, tmp_path / "voice", TOKENS)
+    yield app
+    app.state.repo.engine.dispose()
 
 
 def test_a_call_reaches_every_open_display_stream_within_a_second(app):

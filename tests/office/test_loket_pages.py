@@ -16,7 +16,9 @@ from office.db import Repo, make_engine
 
 @pytest.fixture
 def app(db_url, tmp_path):
-    return counter_app(db_url, tmp_path / "voice", TOKENS)
+    app = counter_app(db_url, tmp_path / "voice", TOKENS)
+    yield app
+    app.state.repo.engine.dispose()
 
 
 @pytest.fixture
@@ -176,6 +178,8 @@ def test_cli_adds_staff_accounts_and_counters(db_url, monkeypatch, capsys):
     assert main(["add-counter", "Loket 6", "--queues", "5", "--db", db_url]) == 2
     assert "huruf" in capsys.readouterr().err
     from office.counter_repo import CounterRepo
-    counters = CounterRepo(Repo(make_engine(db_url)))
+    repo = Repo(make_engine(db_url))
+    counters = CounterRepo(repo)
     assert [(c.name, c.queues) for c in counters.counters()] == [("Loket 5", ("E",))]
     assert counters.admin("dewi").password_hash.startswith("$argon2id$")
+    repo.engine.dispose()
