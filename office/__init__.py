@@ -15,5 +15,13 @@ Layout, one idea per module:
 * :mod:`office.menu_form` menu <-> flat form fields; :mod:`office.menu_view` the editor HTML
 * :mod:`office.app`       :func:`~office.app.create_app`: settings -> FastAPI app
 * :mod:`office.cli`       the ``kiosk-office`` command
+* :mod:`office.counter_tables` / :mod:`office.counter_repo` / :mod:`office.staff_repo` /
+  :mod:`office.counter_stats`  counters, the ticket flow, staff accounts, waiting and
+  handling times
+* :mod:`office.loket_web` / :mod:`office.loket_view`  the loket (counter) pages
+* :mod:`office.counters_admin` the admin's counters and staff accounts page
+* :mod:`office.display_web` the waiting-room display and its event stream;
+  :mod:`office.events` the broadcaster; :mod:`office.floor` the state it sends;
+  :mod:`office.voice` the chime + espeak-ng announcement
 * :mod:`office.devserver` run the app with uvicorn in a thread on 127.0.0.1 (tests, bench)
 """

@@ -26,6 +26,7 @@ from .counter_repo import CounterRepo
 from .counter_stats import CounterStats
 from .db import Repo, make_engine
 from .events import Broadcaster
+from .staff_repo import StaffRepo
 from .voice import Voice
 from .pages import CsrfRefused, csrf_refused_page, page
 
@@ -128,6 +129,7 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     app.state.repo = repo or Repo(make_engine(settings.db_url))
     app.state.clock = OfficeClock(settings.timezone)
     app.state.counters = CounterRepo(app.state.repo)
+    app.state.staff = StaffRepo(app.state.repo)
     app.state.stats = CounterStats(app.state.repo)
     app.state.events = Broadcaster()
     app.state.voice = Voice(settings.voice_dir or

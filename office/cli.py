@@ -32,6 +32,7 @@ from .admins import hash_password, password_problem
 from .auth import hash_token, new_token
 from .counter_repo import CounterError, CounterRepo, parse_queues
 from .db import Repo, make_engine
+from .staff_repo import StaffRepo
 
 COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin",
             "add-staff-account", "add-counter")
@@ -103,7 +104,7 @@ def _add_account(repo: Repo, name: str, kind: str = "admin") -> int:
     if problem:
         print(f"kiosk-office: {problem}; nothing changed.", file=sys.stderr)
         return 2
-    store = repo.set_admin if kind == "admin" else CounterRepo(repo).set_staff
+    store = repo.set_admin if kind == "admin" else StaffRepo(repo).set_staff
     created = store(name, hash_password(password))
     if not created:
         repo.drop_admin_sessions(name)

@@ -1,4 +1,5 @@
-"""Repository verbs of the counter (loket) side: staff accounts, counters, the ticket flow.
+"""Repository verbs of the counter (loket) side: counters and the ticket flow (staff
+accounts: :mod:`office.staff_repo`).
 
 Every query of the loket pages, the display and the sync reply's queue figures is here (or in
 :mod:`office.counter_stats`), so office scoping can be added in one place. Tables:
@@ -24,8 +25,7 @@ from sqlalchemy.orm import Session
 from kiosk.numbering import format_number
 
 from .counter_tables import (CALLED, DONE, SKIPPED, WAITING, ActionRecord, Counter,
-                             CounterAction, CounterInfo, Item, QueueItem, StaffAccount)
-from .tables import AdminRecord
+                             CounterAction, CounterInfo, Item, QueueItem)
 
 #: Candidates read per attempt of "call next"; a lost race moves on to the next one.
 CANDIDATES = 8
@@ -109,56 +109,6 @@ class CounterRepo:
 
     def __init__(self, repo):
         self.sessions = repo.sessions
-
-    # -- staff accounts (the method names :func:`office.admins.check_login` calls) ---------
-    def set_staff(self, name: str, password_hash: str) -> bool:
-        """Create staff account ``name`` or set its password (lifts a lockout, re-enables it);
-        True if created."""
-        with self.sessions.begin() as s:
-            row = s.get(StaffAccount, name)
-            created = row is None
-            row = row or StaffAccount(name=name)
-            row.password_hash, row.failures, row.locked_until, row.active = \
-                password_hash, 0, None, 1
-            s.add(row)
-        return created
-
-    def admin(self, name: str) -> AdminRecord | None:
-        """The active staff account ``name`` as a login record, or None."""
-        with self.sessions() as s:
-            row = s.get(StaffAccount, name)
-            if row is None or not row.active:
-                return None
-            return AdminRecord(row.name, row.password_hash, row.failures or 0, row.locked_until)
-
-    def admin_login_failed(self, name: str, lock_until) -> AdminRecord:
-        with self.sessions.begin() as s:
-            s.execute(update(StaffAccount).where(StaffAccount.name == name)
-                      .values(failures=StaffAccount.failures + 1))
-            row = s.get(StaffAccount, name, populate_existing=True)
-            row.locked_until = lock_until(row.failures)
-        return self.admin(name)
-
-    def admin_login_ok(self, name: str, new_hash: str | None = None):
-        with self.sessions.begin() as s:
-            row = s.get(StaffAccount, name)
-            row.failures, row.locked_until = 0, None
-            row.last_login_at = datetime.now(timezone.utc).isoformat()
-            if new_hash:
-                row.password_hash = new_hash
-
-    def staff_accounts(self) -> list[StaffAccount]:
-        with self.sessions() as s:
-            return list(s.scalars(select(StaffAccount).order_by(StaffAccount.name)))
-
-    def set_staff_active(self, name: str, active: bool) -> bool:
-        """Enable or disable staff account ``name``; False when there is no such account."""
-        with self.sessions.begin() as s:
-            row = s.get(StaffAccount, name)
-            if row is None:
-                return False
-            row.active = int(active)
-            return True
 
     # -- counters ----------------------------------------------------------------------
     def save_counter(self, name: str, queues: tuple, *, active: bool = True,

@@ -46,7 +46,7 @@ def _page(request: Request, session, problems=(), notice: str = "") -> str:
               f'{csrf_field(csrf)}<input type="hidden" name="name" value="{escape(s.name)}">'
               f'<input type="hidden" name="active" value="{0 if s.active else 1}"><button>'
               f'{"Nonaktifkan" if s.active else "Aktifkan"}</button></form>']
-             for s in counters.staff_accounts()]
+             for s in app.state.staff.staff_accounts()]
     box = problems_box("Tidak disimpan:", problems) if problems else ""
     done = f'<div class="box good" role="status">{notice}</div>' if notice else ""
     return page("Loket dan petugas", f"""<h1>Loket dan petugas <small>(counters and staff)
@@ -106,7 +106,7 @@ async def save_staff(request: Request):
     if problem:
         return HTMLResponse(_page(request, session, [problem]), status_code=422)
     hashed = await run_in_threadpool(hash_password, password)
-    request.app.state.counters.set_staff(name, hashed)
+    request.app.state.staff.set_staff(name, hashed)
     return RedirectResponse("/admin/counters?done=1", status_code=303)
 
 
@@ -115,6 +115,6 @@ async def staff_active(request: Request):
     """Switch a staff account on or off (off: it cannot log in; its history stays)."""
     form, session = await admin_form(request)
     name, active = str(form.get("name", "")), form.get("active") == "1"
-    if request.app.state.counters.set_staff_active(name, active) and not active:
+    if request.app.state.staff.set_staff_active(name, active) and not active:
         request.app.state.repo.drop_admin_sessions(name)  # logged out everywhere
     return RedirectResponse("/admin/counters?done=1", status_code=303)

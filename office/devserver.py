@@ -104,3 +104,32 @@ class EventReader:
 
     def close(self) -> None:
         self._conn.close()
+
+
+#: Flags of a headless Debian chromium for tests, benchmarks and screenshots; sound plays
+#: without a click, as on the waiting-room TV (README).
+CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+                  "--disable-dev-shm-usage")
+
+
+def headless_chromium(profile_dir: str, width: int = 1280, height: int = 900):
+    """A selenium driver of Debian's ``chromium`` via ``chromium-driver``, headless, with a fresh
+    profile in ``profile_dir``. Raises RuntimeError naming the packages when they are missing
+    (``apt-get install --no-install-recommends chromium chromium-driver``)."""
+    import shutil
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not browser or not driver:
+        raise RuntimeError("chromium and chromedriver are needed: apt-get install "
+                           "--no-install-recommends chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in CHROMIUM_FLAGS + (f"--user-data-dir={profile_dir}",
+                                  f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options, service=Service(driver))

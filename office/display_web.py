@@ -40,8 +40,8 @@ grid-template-columns:repeat(3,1fr)}.grid.n1{grid-template-columns:1fr}
 .tile{background:#123a61;border-radius:1.4vh;display:flex;flex-direction:column;
 align-items:center;justify-content:center;min-height:0;overflow:hidden}
 .tile .name{font-size:4.4vh;font-weight:bold;color:#f2b705;text-transform:uppercase}
-.tile .number{font-size:17vh;font-weight:bold;line-height:1;font-variant-numeric:tabular-nums;
-letter-spacing:.02em}.tile .number.idle{color:#5d7a96}
+.tile .number{font-size:17vh;font-weight:bold;line-height:1.05;font-variant-numeric:tabular-nums;
+white-space:nowrap;display:inline-block}.tile .number.idle{color:#5d7a96}
 .grid.n7 .number,.grid.n8 .number,.grid.n9 .number{font-size:15vh}
 .grid.n7 .tile .name,.grid.n8 .tile .name,.grid.n9 .tile .name{font-size:3.4vh}
 .tile.fresh{background:#1f7a3a;animation:flash 1s ease-in-out 3}

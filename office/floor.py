@@ -87,15 +87,25 @@ def display_state(app, call: tuple[Item, CounterInfo] | None = None) -> dict:
                       "number": c.shown_number if c.shown_day == day else "",
                       "at": _local_hhmm(c.shown_at, clock) if c.shown_day == day else ""}
                      for c in active],
-        "recent": [{"number": a.number, "counter": names.get(a.counter_id, "?"),
-                    "at": _local_hhmm(a.at, clock)}
-                   for a in counters.recent_calls(day, RECENT_CALLS)]}
+        "recent": _recent(counters.recent_calls(day, RECENT_CALLS * 2), names, clock)}
     if call is not None:
         item, counter = call
         state["call"] = {"number": item.number, "counter": counter.name,
                          "text": phrase(item.number, counter.name),
                          "audio": f"/display/voice/{counter.id}/{item.number}.wav"}
     return state
+
+
+def _recent(calls, names: dict, clock) -> list[dict]:
+    """The last :data:`RECENT_CALLS` calls, newest first; a number called again at the same
+    counter is listed once (at its latest call)."""
+    out, seen = [], set()
+    for a in calls:
+        if (a.number, a.counter_id) not in seen and len(out) < RECENT_CALLS:
+            seen.add((a.number, a.counter_id))
+            out.append({"number": a.number, "counter": names.get(a.counter_id, "?"),
+                        "at": _local_hhmm(a.at, clock)})
+    return out
 
 
 def announce(app, item: Item, counter: CounterInfo) -> None:

@@ -67,7 +67,7 @@ def home(request: Request):
 @router.post("/login")
 async def login(request: Request):
     """Check name and password; a session and the counter picker, else the form (401/429)."""
-    return await password_login(request, request.app.state.counters, "staff", "/loket",
+    return await password_login(request, request.app.state.staff, "staff", "/loket",
                                 _login_page)
 
 

@@ -103,7 +103,8 @@ def _dashboard(request: Request, session) -> str:
 <form class="inline" method="post" action="/logout">{csrf_field(session.csrf)}
 <button>Keluar</button></form></h1>
 <nav><a href="/admin/menu">Kelola menu layanan <span class="en">(edit service menu, admin
-account)</span></a></nav>
+account)</span></a><a href="/loket">Loket <span class="en">(counter page)</span></a><a
+href="/display">Layar ruang tunggu <span class="en">(waiting-room display)</span></a></nav>
 {clash_box(clashes)}<h2>Check-in hari ini, {escape(today)} <small>(today: {total})</small></h2>{''.join(sections)
     or "<p>Belum ada check-in hari ini. <span class='en'>(No check-ins today.)</span></p>"}
 <h2>Sedang dilayani <small>(now serving)</small></h2>{_table(["Antrian", "Nomor urut"], serving)}

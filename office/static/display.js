@@ -29,6 +29,7 @@
       tile.appendChild(name); tile.appendChild(num);
       grid.appendChild(tile);
     });
+    fit(grid);
     var list = $("recent");
     list.textContent = "";
     state.recent.forEach(function (r) {
@@ -48,6 +49,23 @@
     document.body.setAttribute("data-updated", String(Date.now()));
   }
 
+  // One size for every number: as large as the CSS allows (17vh), smaller only when the
+  // longest number (e.g. A12-004) would not fit its tile.
+  function fit(grid) {
+    var nums = grid.querySelectorAll(".number");
+    var scale = 1;
+    nums.forEach(function (n) { n.style.fontSize = ""; });
+    nums.forEach(function (n) {
+      var room = n.parentNode.clientWidth * 0.94;
+      if (n.scrollWidth > room) { scale = Math.min(scale, room / n.scrollWidth); }
+    });
+    if (scale < 1) {
+      nums.forEach(function (n) {
+        n.style.fontSize = (parseFloat(getComputedStyle(n).fontSize) * scale) + "px";
+      });
+    }
+  }
+
   function playNext() {
     if (playing || !queue.length) { return; }
     playing = true;
@@ -55,7 +73,12 @@
     var done = function () { playing = false; playNext(); };
     audio.onended = done; audio.onerror = done;
     var p = audio.play();
-    if (p && p.catch) { p.catch(function () { $("sound").hidden = false; done(); }); }
+    if (p && p.then) {
+      p.then(function () {
+        var n = Number(document.body.getAttribute("data-played") || "0") + 1;
+        document.body.setAttribute("data-played", String(n));
+      }, function () { $("sound").hidden = false; done(); });
+    }
   }
 
   function tick() {
@@ -91,6 +114,7 @@
   }
 
   document.addEventListener("click", function () { $("sound").hidden = true; });
+  window.addEventListener("resize", function () { fit($("counters")); });
   setInterval(tick, 1000);
   connect();
 })();

@@ -31,6 +31,14 @@ class FixedClock(OfficeClock):
         self.at += timedelta(**delta)
 
 
+def reopen_app(db_url, voice_dir):
+    """A new app on the database of an earlier :func:`counter_app` (a server restart)."""
+    app = create_app(OfficeSettings(db_url=db_url, voice_dir=str(voice_dir),
+                                    office_name="Disdukcapil Barito Timur"))
+    app.state.clock = FixedClock()
+    return app
+
+
 def counter_app(db_url, voice_dir, tokens=None):
     """An app on ``db_url`` with a fixed clock (2026-11-29 09:00 WIB), the shipped menu,
     counters Loket 1 (P, A), Loket 2 (A), Loket 3 (B), staff budi and sari, and ``tokens``
@@ -46,7 +54,7 @@ def counter_app(db_url, voice_dir, tokens=None):
     counters.save_counter("Loket 2", ("A",))
     counters.save_counter("Loket 3", ("B",))
     for name in STAFF:
-        counters.set_staff(name, staff_hash(name))
+        app.state.staff.set_staff(name, staff_hash(name))
     return app
 
 

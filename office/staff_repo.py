@@ -1,0 +1,72 @@
+"""Loket staff accounts: the repository verbs over ``staff_accounts``
+(:mod:`office.counter_tables`).
+
+The login verbs carry the names :func:`office.admins.check_login` calls (``admin``,
+``admin_login_failed``, ``admin_login_ok``), so staff logins follow the admin accounts' rules:
+argon2 hashes, a lockout after failed logins in a row, unknown names costing the same work.
+A switched-off account cannot log in.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+
+from .counter_tables import StaffAccount
+from .tables import AdminRecord
+
+
+class StaffRepo:
+    """Staff accounts over the office :class:`office.db.Repo`'s engine (thread-safe)."""
+
+    def __init__(self, repo):
+        self.sessions = repo.sessions
+
+    def set_staff(self, name: str, password_hash: str) -> bool:
+        """Create staff account ``name`` or set its password (lifts a lockout, re-enables it);
+        True if created."""
+        with self.sessions.begin() as s:
+            row = s.get(StaffAccount, name)
+            created = row is None
+            row = row or StaffAccount(name=name)
+            row.password_hash, row.failures, row.locked_until, row.active = \
+                password_hash, 0, None, 1
+            s.add(row)
+        return created
+
+    def admin(self, name: str) -> AdminRecord | None:
+        """The active staff account ``name`` as a login record, or None."""
+        with self.sessions() as s:
+            row = s.get(StaffAccount, name)
+            if row is None or not row.active:
+                return None
+            return AdminRecord(row.name, row.password_hash, row.failures or 0, row.locked_until)
+
+    def admin_login_failed(self, name: str, lock_until) -> AdminRecord:
+        with self.sessions.begin() as s:
+            s.execute(update(StaffAccount).where(StaffAccount.name == name)
+                      .values(failures=StaffAccount.failures + 1))
+            row = s.get(StaffAccount, name, populate_existing=True)
+            row.locked_until = lock_until(row.failures)
+        return self.admin(name)
+
+    def admin_login_ok(self, name: str, new_hash: str | None = None):
+        with self.sessions.begin() as s:
+            row = s.get(StaffAccount, name)
+            row.failures, row.locked_until = 0, None
+            row.last_login_at = datetime.now(timezone.utc).isoformat()
+            if new_hash:
+                row.password_hash = new_hash
+
+    def staff_accounts(self) -> list[StaffAccount]:
+        with self.sessions() as s:
+            return list(s.scalars(select(StaffAccount).order_by(StaffAccount.name)))
+
+    def set_staff_active(self, name: str, active: bool) -> bool:
+        """Enable or disable staff account ``name``; False when there is no such account."""
+        with self.sessions.begin() as s:
+            row = s.get(StaffAccount, name)
+            if row is None:
+                return False
+            row.active = int(active)
+            return True
