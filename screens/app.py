@@ -15,12 +15,12 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import ListProperty, NumericProperty, StringProperty
-from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from babel.dates import format_datetime
 
 from kiosk import schedule
 from kiosk.i18n import translator
+from screens.guard import LobbyScreens
 from screens.journey import JourneyFlow
 from screens.rules import RulesScreen
 from screens.services import ServicesScreen
@@ -43,8 +43,10 @@ class LobbyApp(App):
     clock_text = StringProperty("")
     config_office_title = StringProperty("")
 
-    def __init__(self, runtime, **kwargs):
+    def __init__(self, runtime, ui_clock=time.monotonic, **kwargs):
+        """``ui_clock``: monotonic seconds for the touch guard (:mod:`screens.guard`)."""
         super().__init__(**kwargs)
+        self.ui_clock = ui_clock
         self.runtime = runtime
         self.kiosk_config = runtime.config
         self.last_touch = time.monotonic()
@@ -67,7 +69,7 @@ class LobbyApp(App):
         self.title = "Kiosk Antrian - " + cfg.office.regency
         self.languages = list(cfg.kiosk.languages)
         self.config_office_title = f"{cfg.office.name}\n{cfg.office.regency}"
-        self.sm = ScreenManager(transition=NoTransition())
+        self.sm = LobbyScreens(clock=self.ui_clock)
         for screen in (WelcomeScreen(name="welcome"), ServicesScreen(name="services"),
                        RulesScreen(name="rules"), TicketScreen(name="ticket")):
             self.sm.add_widget(screen)

@@ -44,10 +44,47 @@ def pump_until(cond, timeout=5.0) -> None:
         time.sleep(1 / 120)
 
 
+class StepClock:
+    """A monotonic clock (seconds) that only moves when told: give it to ``LobbyApp(ui_clock=)``
+    so the touch guard (:mod:`screens.guard`) is timed by the test, not the machine."""
+
+    def __init__(self, start=1000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def settle(widget, timeout=5.0) -> None:
+    """Wait until the screen holding ``widget`` takes touches: its slide-in has finished
+    and its touch guard has passed (a :class:`StepClock` is moved on, a real one waited
+    for). A resident's next tap comes after they have seen the new screen."""
+    from screens.guard import manager_of
+    sm = manager_of(widget)
+    if sm is None:
+        return
+    end = time.monotonic() + timeout
+    while sm.transition.is_active:
+        if time.monotonic() > end:
+            raise TimeoutError(f"screen {sm.current} still sliding in after {timeout} s")
+        pump()
+        time.sleep(1 / 120)
+    left = sm.settle_s()
+    if left > 0 and isinstance(sm.clock, StepClock):
+        sm.clock.advance(left)
+    elif left > 0:
+        time.sleep(left)
+
+
 def tap(widget, frames=2) -> None:
-    """A finger tap at the widget's centre, through the window's real touch dispatch."""
+    """A finger tap at the widget's centre, through the window's real touch dispatch,
+    once the widget's screen takes touches (:func:`settle`)."""
     from kivy.tests.common import UnitTestTouch
     pump(frames)
+    settle(widget)
     x, y = widget.to_window(*widget.center)
     touch = UnitTestTouch(x, y)
     touch.touch_down()
@@ -59,6 +96,7 @@ def hold(widget, seconds) -> None:
     """Press on ``widget`` for ``seconds`` (frames keep running), then lift."""
     from kivy.tests.common import UnitTestTouch
     pump(2)  # let a screen change land before the finger does
+    settle(widget)
     x, y = widget.to_window(*widget.center)
     touch = UnitTestTouch(x, y)
     touch.touch_down()

@@ -186,6 +186,7 @@ def screenshots(config, outdir: Path) -> int:
     runtime, app = _open_app(cfg)
 
     def shot(name):
+        driver.settle(app.sm.current_screen)  # the slide-in has finished
         driver.pump(3)
         written = Window.screenshot(str(outdir / f"{name}.png"))
         Path(written).replace(outdir / f"{name}.png")

@@ -3,20 +3,22 @@
 Sizes follow the kiosk rule that every touch target is at least 12 mm on the
 real screen (kiosk.ini ``screen_dpi``); see :meth:`screens.app.LobbyApp.mm`.
 """
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.button import Button
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from screens.guard import REPEAT_S, ScreenBound
 
-class BigButton(Button):
+
+class BigButton(ScreenBound, Button):
     """A flat, high-contrast button with large text."""
 
     role = StringProperty("primary")  # primary | secondary | confirm | danger
 
 
-class ServiceButton(ButtonBehavior, BoxLayout):
+class ServiceButton(ScreenBound, ButtonBehavior, BoxLayout):
     """One service on the service list: name, queue letter, availability line."""
 
     code = StringProperty("")
@@ -26,8 +28,11 @@ class ServiceButton(ButtonBehavior, BoxLayout):
     available = BooleanProperty(True)
 
 
-class RuleCard(ButtonBehavior, BoxLayout):
-    """One health rule; a tap confirms it (a second tap takes it back)."""
+class RuleCard(ScreenBound, ButtonBehavior, BoxLayout):
+    """One health rule; a tap confirms it, a later tap takes it back (a double tap is one
+    tap: see :mod:`screens.guard`)."""
+
+    repeat_s = NumericProperty(REPEAT_S)
 
     rule = StringProperty("")
     title = StringProperty("")

@@ -114,7 +114,7 @@ def make_app(kivy_window, ini, clock):
             runtime.stop()
         running.clear()
         runtime = KioskRuntime(load_config(ini(**sections)), clock=clock).start()
-        app = driver.start_app(LobbyApp(runtime))
+        app = driver.start_app(LobbyApp(runtime, ui_clock=driver.StepClock()))
         running.append((app, runtime))
         return app
     yield start

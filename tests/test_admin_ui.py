@@ -27,7 +27,7 @@ def kiosk(kivy_window, ini, clock, tmp_path):
     pins.set_pin("staff", STAFF_PIN)
     pins.set_pin("admin", ADMIN_PIN)
     runtime = KioskRuntime(config, clock=clock).start()
-    app = driver.start_app(LobbyApp(runtime))
+    app = driver.start_app(LobbyApp(runtime, ui_clock=driver.StepClock()))
     app.sm.get_screen("welcome").ids.staff_corner.hold_s = 0.2
     yield app
     driver.stop_app(app)

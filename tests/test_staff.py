@@ -56,7 +56,7 @@ def kiosk(kivy_window, ini, clock, printer, tmp_path):
         if pin:
             PinStore.for_config(config, hasher=FAST).set_pin("staff", pin)
         runtime = KioskRuntime(config, clock=clock, device_factory=printer).start()
-        app = driver.start_app(LobbyApp(runtime))
+        app = driver.start_app(LobbyApp(runtime, ui_clock=driver.StepClock()))
         app.sm.get_screen("welcome").ids.staff_corner.hold_s = 0.2  # the 3 s test is below
         running.append((app, runtime))
         return app
