@@ -58,7 +58,7 @@ class StepClock:
         self.now += seconds
 
 
-def settle(widget, timeout=5.0) -> None:
+def settle(widget, timeout=30.0) -> None:
     """Wait until the screen holding ``widget`` takes touches: its slide-in has finished
     and its touch guard has passed (a :class:`StepClock` is moved on, a real one waited
     for). A resident's next tap comes after they have seen the new screen."""

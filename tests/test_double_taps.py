@@ -22,8 +22,8 @@ def double_tap(app, widget, interval, wait=None):
     first.touch_down()
     first.touch_up()
     if wait is not None:
-        driver.pump_until(wait, timeout=10)
-    driver.pump_until(lambda: not app.sm.transition.is_active)
+        driver.pump_until(wait, timeout=30)
+    driver.pump_until(lambda: not app.sm.transition.is_active, timeout=30)
     app.sm.clock.advance(interval)
     second = UnitTestTouch(x, y)
     second.touch_down()
@@ -113,7 +113,7 @@ def test_a_finger_down_while_the_screen_changes_does_nothing_on_release(kiosk_ap
     held = UnitTestTouch(x, y)
     held.touch_down()  # the finger rests on "English" ...
     app.flow.start("id")  # ... while the other button starts an Indonesian journey
-    driver.pump_until(lambda: not app.sm.transition.is_active)
+    driver.pump_until(lambda: not app.sm.transition.is_active, timeout=30)
     held.touch_up()
     driver.pump(2)
     assert app.sm.current == "services" and app.lang == "id"
@@ -124,7 +124,7 @@ def test_a_new_screen_takes_touches_after_the_guard(kiosk_app):
     app = kiosk_app
     to_services(app)
     button = service_button(app, 0)
-    driver.pump_until(lambda: not app.sm.transition.is_active)
+    driver.pump_until(lambda: not app.sm.transition.is_active, timeout=30)
     x, y = button.to_window(*button.center)
     app.sm.clock.advance(GUARD_S + 0.01)  # a resident who has looked at the screen
     touch = UnitTestTouch(x, y)
