@@ -44,12 +44,13 @@ class LobbyApp(App):
     config_office_title = StringProperty("")
 
     def __init__(self, runtime, ui_clock=time.monotonic, **kwargs):
-        """``ui_clock``: monotonic seconds for the touch guard (:mod:`screens.guard`)."""
+        """``ui_clock``: monotonic seconds for the touch guard (:mod:`screens.guard`) and
+        the idle timers (resident and staff); tests pass a clock they move by hand."""
         super().__init__(**kwargs)
         self.ui_clock = ui_clock
         self.runtime = runtime
         self.kiosk_config = runtime.config
-        self.last_touch = time.monotonic()
+        self.last_touch = ui_clock()
         self.flow = None
         self.staff = None
         self.stop_reason = ""  # set when a signal (SIGTERM, SIGINT) stops the kiosk
@@ -121,7 +122,7 @@ class LobbyApp(App):
         self.scale = max(0.5, min(size[0] / 1280.0, size[1] / 800.0))
 
     def _touched(self, window, touch):
-        self.last_touch = time.monotonic()
+        self.last_touch = self.ui_clock()
 
     def _key(self, window, key, *args):
         return key == 27  # Escape / Android back: swallowed in kiosk mode
@@ -151,7 +152,7 @@ class LobbyApp(App):
         now = self.runtime.clock().astimezone(tz)
         label = self.kiosk_config.office.timezone_label
         self.clock_text = now.strftime(f"%d-%m-%Y  %H:%M {label}")
-        idle_s = time.monotonic() - self.last_touch
+        idle_s = self.ui_clock() - self.last_touch
         current = self.sm.current
         if current in ("services", "rules") and idle_s > self.kiosk_config.kiosk.idle_timeout_s:
             log.info("idle for %.0f s on %s: back to welcome", idle_s, current)

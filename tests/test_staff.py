@@ -176,9 +176,12 @@ def test_fresh_kiosk_without_pin_says_how_to_set_one(kiosk):
 def test_staff_mode_and_pin_pad_close_themselves_after_inactivity(kiosk):
     app = kiosk(staff={"idle_timeout_s": "1"})
     gesture(app)
-    driver.pump_until(lambda: app.sm.current == "welcome", timeout=4)
+    app.ui_clock.advance(1.5)  # no touch for 1.5 s on the kiosk's idle clock
+    driver.pump_until(lambda: app.sm.current == "welcome", timeout=30)
     login(app)
-    driver.pump_until(lambda: app.sm.current == "welcome", timeout=4)
+    assert app.sm.current == "staff_home"
+    app.ui_clock.advance(1.5)
+    driver.pump_until(lambda: app.sm.current == "welcome", timeout=30)
     settle(app)
     last = app.runtime.store.audit_entries()[-1]
     assert (last["action"], last["reason"]) == ("logout", "idle")
