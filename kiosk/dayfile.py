@@ -1,5 +1,8 @@
-"""One office day's ticket file: TinyDB over the atomic storage, plus the day's
-in-memory counters (last sequence per queue) and outbox index, rebuilt on open.
+"""One office day's tickets: a :class:`~kiosk.journal.JournalStorage` (snapshot +
+append-only journal, compacted when the day is opened), plus the day's in-memory
+counters (last sequence per queue) and outbox index, rebuilt on open. A commit
+appends one fsynced line, so it costs the same at the first and the 5,000th
+ticket of the day.
 
 Beside ``YYYY-MM-DD.json`` sits ``YYYY-MM-DD.seq``: per queue, the end of the
 block of sequences *reserved* so far (hi/lo allocation, :data:`BLOCK` at a time),
@@ -16,14 +19,16 @@ a number that was issued is never issued again.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
-from tinydb import TinyDB
-
+from .journal import JournalStorage, journal_path
+from .errors import StoreError
 from .models import Ticket
-from .storage import AtomicJSONStorage, CorruptFileError, atomic_write_bytes, read_json
+from .storage import CorruptFileError, atomic_write_bytes, read_json
 
+log = logging.getLogger(__name__)
 BLOCK = 10
 # One ticket document holds no nested object, so a complete one matches this.
 _DOC = re.compile(r"\{[^{}]*\}")
@@ -46,41 +51,62 @@ def salvage(raw: str) -> tuple[list[Ticket], dict[str, int]]:
 
 
 class DayFile:
-    """One office day's TinyDB file plus its in-memory counters and index."""
+    """One office day's tickets plus its in-memory counters and index.
+
+    Attributes: ``counters`` ({queue: last sequence issued}), ``reserved``
+    ({queue: end of the reserved block}), ``unsynced`` (ids in the outbox, in
+    issue order), ``seq_problem`` / ``lost`` (plain words when the reservations
+    file is damaged or tickets are missing below it, else None).
+    """
 
     def __init__(self, path: Path):
-        """Open (or start) the day file at ``path``.
+        """Open (or start) the day file at ``path``; compacts its journal.
 
-        Raises CorruptFileError when the file is not JSON *or* not the shape this
-        store writes (``{"tickets": {"<doc id>": {ticket fields}}}``).
+        Raises CorruptFileError when the snapshot or journal is not readable *or*
+        not the shape this store writes (``{"tickets": {"<doc id>": {fields}}}``).
         """
         self.path = path
         self.seq_path = path.with_suffix(".seq")
-        self.db = TinyDB(path, storage=AtomicJSONStorage)
+        self.storage = JournalStorage(path)
         self.counters: dict[str, int] = {}
-        self.doc_ids: dict[str, int] = {}
+        self.doc_ids: dict[str, str] = {}
         self.unsynced: dict[str, None] = {}  # ids still in the outbox, in issue order
         self.issued: dict[str, list[str]] = {}  # service code -> local HH:MM of each ticket
-        self.seq_problem = None
+        self.seq_problem = self.lost = None
         self.reserved: dict[str, int] = {}
+        self.seq_missing = False
         try:
-            raw = self.db.storage.read()
+            raw = self.storage.read()
             if raw is not None and (not isinstance(raw, dict) or not all(
                     isinstance(t, dict) for t in raw.values())):
                 raise ValueError("not a table of tickets")
-            self.table = self.db.table("tickets", cache_size=0)
-            for doc in self.table.all():
-                self._index(doc)
+            for key, doc in self.docs.items():
+                self._index(key, doc)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            self.db.close()
+            self.storage.close()
             raise CorruptFileError(path, f"unexpected content: {exc}") from None
+        except CorruptFileError:
+            self.storage.close()
+            raise
+        self._next_id = max((int(k) for k in self.docs), default=0) + 1
+        if self.storage.journal_lines or self.storage.torn_tail:
+            self.storage.write(self.storage.read())  # compaction when the day is opened
         self._load_reservations()
 
-    def _index(self, doc):
+    @property
+    def docs(self) -> dict:
+        return self.storage.table("tickets")
+
+    @property
+    def exists(self) -> bool:
+        """True when a snapshot or journal of this day is on disk."""
+        return self.path.exists() or journal_path(self.path).exists()
+
+    def _index(self, key, doc):
         q, seq = doc["queue"], int(doc["sequence"])
-        if not (isinstance(q, str) and isinstance(doc["id"], str)):
+        if not (isinstance(q, str) and isinstance(doc["id"], str)) or not str(key).isdigit():
             raise ValueError("a ticket without a queue letter or id")
-        self.doc_ids[doc["id"]] = doc.doc_id
+        self.doc_ids[doc["id"]] = str(key)
         self.counters[q] = max(self.counters.get(q, 0), seq)
         self.issued.setdefault(doc["service_code"], []).append(doc["issued_at"][11:16])
         if doc.get("synced_at") is None and not doc.get("sync_refused"):
@@ -88,51 +114,89 @@ class DayFile:
 
     def _load_reservations(self):
         try:
-            reserved = read_json(self.seq_path) or {}
-            if not isinstance(reserved, dict):
+            reserved = read_json(self.seq_path)
+            self.seq_missing = reserved is None
+            if not isinstance(reserved or {}, dict):
                 raise ValueError
-            self.reserved = {str(q): int(seq) for q, seq in reserved.items()}
+            self.reserved = {str(q): int(seq) for q, seq in (reserved or {}).items()}
         except (CorruptFileError, ValueError, TypeError):
             self.seq_problem = f"{self.seq_path.name} rusak; nomor dilanjutkan dari tiket"
+            return
+        # Tickets stop short of the last reserved block: tickets were lost (file deleted,
+        # emptied, replaced by an older copy). Never number below what was reserved.
+        short = {q: end for q, end in self.reserved.items()
+                 if self.counters.get(q, 0) < end - BLOCK}
+        if short:
+            self.lost = (f"tiket hari {self.path.stem} hilang dari {self.path.name} (nomor "
+                         f"sampai {', '.join(f'{q}{e}' for q, e in sorted(short.items()))} "
+                         f"pernah dicadangkan)")
+            self.skip_reserved()
+        elif self.seq_missing and self.counters:
+            self.seq_problem = f"{self.seq_path.name} hilang; nomor dilanjutkan dari tiket"
 
     def skip_reserved(self) -> None:
         """After losing tickets (damaged file): continue after every reserved block."""
         for q, end in self.reserved.items():
             self.counters[q] = max(self.counters.get(q, 0), end)
 
+    def raise_floor(self, floors: dict) -> dict:
+        """Never issue at or below ``floors`` ({queue: sequence}, e.g. what the office server
+        holds); returns the queues that moved up, with their new counter."""
+        moved = {}
+        for q, seq in floors.items():
+            if int(seq) > self.counters.get(q, 0):
+                self.counters[q] = moved[q] = int(seq)
+        return moved
+
     def reserve(self, queue: str) -> int:
         """The next sequence of ``queue``; its block is durably reserved before use."""
         seq = self.counters.get(queue, 0) + 1
-        if seq > self.reserved.get(queue, 0):
-            reserved = {**self.reserved, queue: seq + BLOCK - 1}
+        if seq > self.reserved.get(queue, 0) or self.seq_missing:
+            reserved = {**self.reserved, queue: max(seq + BLOCK - 1, self.reserved.get(queue, 0))}
             atomic_write_bytes(self.seq_path, json.dumps(reserved).encode("utf-8"))
-            self.reserved = reserved
+            self.reserved, self.seq_missing = reserved, False
         self.counters[queue] = seq
         return seq
 
     def insert(self, ticket: Ticket):
-        doc_id = self.table.insert(ticket.to_dict())
-        self.doc_ids[ticket.id] = doc_id
+        """Durably add ``ticket`` (one fsynced journal line); raises StoreError."""
+        key = str(self._next_id)
+        self.storage.append_doc("tickets", key, ticket.to_dict())
+        self._next_id += 1
+        self.doc_ids[ticket.id] = key
         self.counters[ticket.queue] = max(self.counters.get(ticket.queue, 0), ticket.sequence)
         self.issued.setdefault(ticket.service_code, []).append(ticket.issued_at[11:16])
         if ticket.synced_at is None:
             self.unsynced[ticket.id] = None
 
+    def update(self, ids, fields: dict) -> int:
+        """Durably write ``fields`` on the tickets ``ids`` of this day; returns how many."""
+        keys = [self.doc_ids[i] for i in ids if i in self.doc_ids]
+        if keys:
+            self.storage.append_update("tickets", keys, fields)
+        return len(keys)
+
     def leave_outbox(self, ids, fields: dict) -> int:
         """Write ``fields`` on the tickets ``ids`` of this day and drop them from the outbox."""
-        doc_ids = [self.doc_ids[i] for i in ids if i in self.doc_ids]
-        if doc_ids:
-            self.table.update(fields, doc_ids=doc_ids)
+        changed = self.update(ids, fields)
+        if changed:
             for i in ids:
                 self.unsynced.pop(i, None)
-        return len(doc_ids)
+        return changed
 
     def get(self, ticket_id):
-        doc_id = self.doc_ids.get(ticket_id)
-        if doc_id is None:
-            return None
-        doc = self.table.get(doc_id=doc_id)
+        doc = self.docs.get(self.doc_ids.get(ticket_id, ""))
         return Ticket.from_dict(doc) if doc else None
 
     def tickets(self) -> list[Ticket]:
-        return [Ticket.from_dict(d) for d in self.table.all()]
+        return [Ticket.from_dict(d) for d in self.docs.values()]
+
+    def close(self) -> None:
+        """Compact (a clean stop leaves one snapshot) and release the journal."""
+        try:
+            if self.storage.journal_lines and not self.storage.stale:
+                self.storage.write(self.storage.read())
+        except StoreError as exc:  # the journal still holds every change: nothing is lost
+            log.warning("could not compact %s at close: %s", self.path, exc)
+        finally:
+            self.storage.close()

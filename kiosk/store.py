@@ -33,7 +33,8 @@ from . import audit, numbering
 from .errors import CheckinError, StoreError
 from .models import PRINT_FAILED, PRINT_STATUSES, Ticket
 from .dayfile import DayFile as _Day, salvage
-from .storage import CorruptFileError, atomic_write_bytes, read_json
+from .journal import journal_path
+from .storage import CorruptFileError, atomic_write_bytes, read_json, stale_temp_files
 
 log = logging.getLogger(__name__)
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
@@ -83,25 +84,46 @@ class Store:
         self._lock = threading.RLock()
         self._days: dict[str, _Day] = {}
         self._alerts: dict[str, str] = {}  # key -> staff-visible problem, in arrival order
+        self._lock_fd = None
         self.days_dir = self.dir / "days"
+        # The lock comes before anything is written in the folder: a second process
+        # is told "in use" and never touches a file of the running kiosk.
+        self._lock_fd = self._take_directory_lock()
         try:
-            self.days_dir.mkdir(parents=True, exist_ok=True)
-            probe = self.dir / ".write-test"
+            self._open_files()
+        except BaseException:
+            self.close()  # releases the lock
+            raise
+
+    def _open_files(self) -> None:
+        try:
+            self.days_dir.mkdir(exist_ok=True)
+            probe = self.dir / f".write-test.{os.getpid()}"
             atomic_write_bytes(probe, b"ok")
             probe.unlink()
         except (OSError, StoreError) as exc:
-            raise StoreError(f"data directory {self.dir} is not writable ({exc}). Set "
-                             f"[kiosk] data_dir in kiosk.ini to a writable folder, or fix its "
-                             f"owner/permissions.") from None
-        self._lock_fd = self._take_directory_lock()
-        for leftover in [*self.dir.glob(".*.tmp"), *self.days_dir.glob(".*.tmp")]:
+            raise self._not_writable(exc) from None
+        for leftover in [*stale_temp_files(self.dir), *stale_temp_files(self.days_dir)]:
             leftover.unlink(missing_ok=True)  # an interrupted atomic write: never the data
         self._state_path = self.dir / "state.json"
         self._state = self._load_state()
 
+    def _not_writable(self, exc) -> StoreError:
+        return StoreError(f"data directory {self.dir} is not writable ({exc}). Set "
+                          f"[kiosk] data_dir in kiosk.ini to a writable folder, or fix its "
+                          f"owner/permissions.")
+
     def _take_directory_lock(self) -> int:
-        """One writer per data directory: a second kiosk process on it is refused."""
-        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        """One writer per data directory: a second kiosk process on it is refused.
+
+        Raises DataDirInUse when another process holds it, StoreError when the
+        folder or its ``.lock`` file cannot be created.
+        """
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise self._not_writable(exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -234,7 +256,7 @@ class Store:
         """Close cached day files other than ``keep``: a kiosk that runs for months holds
         only today's tickets in memory (older days reopen on demand)."""
         for name in [d for d in self._days if d != keep]:
-            self._days.pop(name).db.close()
+            self._days.pop(name).close()
 
     def _clock_jumped(self, wall, stored: str, clock_day: str) -> bool:
         from datetime import date
@@ -274,7 +296,7 @@ class Store:
 
     def _day(self, day: str) -> _Day:
         d = self._days.get(day)
-        if d is None:
+        if d is None or d.storage.stale:
             path = self.days_dir / f"{day}.json"
             try:
                 d = _Day(path)
@@ -287,8 +309,11 @@ class Store:
         return d
 
     def _recover_day(self, path: Path, detail: str) -> _Day:
-        raw = path.read_bytes().decode("utf-8", "replace")
-        target = self._move_aside(path, detail)
+        raw = ""
+        for part in (path, journal_path(path)):  # snapshot, then the changes after it
+            if part.exists():
+                raw += part.read_bytes().decode("utf-8", "replace")
+                target = self._move_aside(part, detail)
         recovered, counters = salvage(raw)
         d = _Day(path)
         d.skip_reserved()
@@ -356,8 +381,7 @@ class Store:
                 return None
             d, ticket = found
             ticket = ticket.evolve(print_status=status, print_error=error)
-            d.table.update({"print_status": status, "print_error": error},
-                           doc_ids=[d.doc_ids[ticket_id]])
+            d.update([ticket_id], {"print_status": status, "print_error": error})
             return ticket
 
     def _find(self, ticket_id):
@@ -465,9 +489,9 @@ class Store:
                 if day < limit and day not in self._state["unsynced_days"]:
                     d = self._days.pop(day, None)
                     if d:
-                        d.db.close()
-                    (self.days_dir / f"{day}.json").unlink(missing_ok=True)
-                    (self.days_dir / f"{day}.seq").unlink(missing_ok=True)
+                        d.close()
+                    for suffix in (".json", ".journal", ".seq"):
+                        (self.days_dir / f"{day}{suffix}").unlink(missing_ok=True)
                     removed += 1
             return removed
 
@@ -482,7 +506,7 @@ class Store:
     def close(self) -> None:
         with self._lock:
             for d in self._days.values():
-                d.db.close()
+                d.close()
             self._days.clear()
             if self._lock_fd is not None:
                 os.close(self._lock_fd)  # releases the directory lock

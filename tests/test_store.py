@@ -20,10 +20,13 @@ def test_numbers_start_at_001_and_services_of_one_queue_share_the_sequence(store
 
 
 def test_ticket_is_on_disk_before_issue_returns(store, tmp_path):
+    from tinydb import TinyDB
+
+    from kiosk.journal import JournalStorage
     t = issue(store)
     day_file = tmp_path / "data" / "days" / f"{t.office_day}.json"
-    docs = json.loads(day_file.read_text())["tickets"].values()
-    assert [d["number"] for d in docs] == ["A001"]
+    with TinyDB(day_file, storage=JournalStorage) as db:  # another reader, through TinyDB
+        assert [d["number"] for d in db.table("tickets").all()] == ["A001"]
     assert t.issued_at.endswith("+07:00")
 
 
