@@ -133,12 +133,16 @@ class StaffMode:
         pad.usable, pad.message = False, ""
         self._set_lang("id")
         self._go("staff_pin")
-        self._run(lambda: (self.pins.roles_set(), self.pins.locked_s()), self._pad_state)
+        self._run(lambda: (self.pins.roles_set(), self.pins.locked_s(), self.pins.damaged()),
+                  self._pad_state)
 
     def _pad_state(self, state):
-        roles, locked_s = state
+        roles, locked_s, damaged = state
         pad = self.screen("staff_pin")
-        if not roles:
+        if damaged:
+            pad.usable = False
+            pad.message = self.t(pins.DAMAGED_WORDS)
+        elif not roles:
             pad.usable = False
             pad.message = self.t("PIN belum diatur. Minta admin menjalankan perintah "
                                  "`kiosk set-pin staff` di komputer kiosk.")
@@ -186,8 +190,8 @@ class StaffMode:
             self.refresh(ask_printer=True)
         elif check.reason == pins.LOCKED:
             self._lock_pad(check.locked_s)
-        elif check.reason == pins.UNSET:
-            self._pad_state(((), 0))
+        elif check.reason in (pins.UNSET, pins.DAMAGED):
+            self._pad_state(((), 0, check.reason == pins.DAMAGED))
         else:
             pad.usable = True
             pad.message = self.t("PIN salah. Sisa percobaan: {n}.", n=check.attempts_left)

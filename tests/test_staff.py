@@ -173,6 +173,18 @@ def test_fresh_kiosk_without_pin_says_how_to_set_one(kiosk):
     assert pad.ids.key_5.disabled and not pad.ids.cancel.disabled
 
 
+def test_a_damaged_pin_file_keeps_the_pad_closed_and_says_so(kiosk, tmp_path):
+    app = kiosk()
+    (tmp_path / "data" / "pins.json").write_text('{"pins": {"staff": "$argon2id$v=19$m=')
+    gesture(app)
+    pad = app.sm.get_screen("staff_pin")
+    assert app.sm.current == "staff_pin" and not pad.usable
+    assert pad.message.startswith("Berkas PIN rusak") and "kiosk set-pin" in pad.message
+    pad.usable = True  # even if the keys were reachable, the PIN store refuses
+    enter_pin(app, PIN)
+    assert app.sm.current == "staff_pin" and "Berkas PIN rusak" in pad.message
+
+
 def test_staff_mode_and_pin_pad_close_themselves_after_inactivity(kiosk):
     app = kiosk(staff={"idle_timeout_s": "1"})
     gesture(app)
