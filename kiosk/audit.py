@@ -108,7 +108,7 @@ def read(data_dir, limit: int = 100, whole: bool = True) -> AuditRead:
             good.append(entry)
         except (UnicodeDecodeError, ValueError):
             bad += 1
-    return AuditRead(good[-limit:], bad)
+    return AuditRead(good[-limit:] if limit else [], bad)
 
 
 def entries(data_dir, limit: int = 100) -> list[dict]:

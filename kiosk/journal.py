@@ -22,10 +22,10 @@ committed ticket, and its ``write`` is a compaction.
 :meth:`JournalStorage.read` replays the journal over the snapshot. Replaying
 is idempotent (a line sets a document or fields), so a crash between a
 compaction's snapshot and its journal removal loses and duplicates nothing.
-A last line without its newline, or unreadable, is a write torn by a power cut
-before its fsync returned (never acknowledged): it is ignored and counted in
-``torn_tail``; the next compaction drops it. An unreadable line before the last
-one is damage: :class:`~kiosk.storage.CorruptFileError`.
+A last line that is an entry cut short (possibly followed by zeros) is a write
+torn by a power cut before its fsync returned (never acknowledged): it is
+ignored and counted in ``torn_tail``; the next compaction drops it. Any other
+unreadable line is damage: :class:`~kiosk.storage.CorruptFileError`.
 """
 from __future__ import annotations
 
@@ -51,6 +51,14 @@ def journal_path(path: Path) -> Path:
 
 def _encode(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _torn_write(tail: bytes) -> bool:
+    """What a power cut can leave of an unfinished append: a prefix of an entry, possibly
+    followed by zeros (blocks allocated, not yet written); anything else is damage."""
+    text = tail.rstrip(b"\x00")
+    start = b'{"t":'
+    return text.startswith(start) or start.startswith(text)
 
 
 class JournalStorage(Storage):
@@ -194,6 +202,8 @@ class JournalStorage(Storage):
                     tail = part  # an unreadable last line is a torn write too
                     break
                 raise CorruptFileError(self.journal, f"line {number} unreadable") from None
+        if tail.strip(b"\x00 \n") and not _torn_write(tail):
+            raise CorruptFileError(self.journal, "last line is not a cut-off entry")
         if tail.strip():
             self.torn_tail = True
             log.warning("%s: ignored a torn last line (%d bytes; a write cut by a power "

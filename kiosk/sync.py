@@ -229,9 +229,12 @@ class SyncWorker:
         return {"office_day": day()} if day is not None and self._asks_high_water() else {}
 
     def _took_numbers(self, reply: UploadReply) -> None:
-        """Never issue at or below what the server holds; remember a repeat for staff."""
-        if reply.high_water and self._asks_high_water():
-            self.store.raise_high_water(reply.high_water)
+        """Never issue at or below what the server holds; the server's clock as a witness
+        of a clock step (:meth:`kiosk.store.Store.server_time`); a repeat for staff."""
+        if self._asks_high_water():
+            self.store.server_time(reply.server_time)
+            if reply.high_water:
+                self.store.raise_high_water(reply.high_water)
         if reply.repeat_warning:
             log.error("office server: %s", reply.repeat_warning)
             self._set(repeat_warning=reply.repeat_warning)

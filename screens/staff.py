@@ -253,7 +253,8 @@ class StaffMode:
                 last=self.store.last_ticket(),
                 sync=rt.sync.status() if rt.sync is not None else None,
                 alerts=tuple(self.store.alerts),
-                out_of_service=bool(self.store.setting("out_of_service", False)))
+                out_of_service=bool(self.store.setting("out_of_service", False)),
+                new_day_offered=self.store.clock_disagrees())
         self._run(work, self._show)
 
     def _show(self, snap):
@@ -370,6 +371,12 @@ class StaffMode:
             self.close(reason="reset")
         self._say(self.t("Memuat ulang pengaturan..."))
         self._run(work, done)
+
+    def acknowledge_alerts(self):
+        """Staff have read the alerts: clear them (they were persisted until now), audited."""
+        def work():
+            self._audit("alerts-acknowledged", alerts=self.store.acknowledge_alerts())
+        self._run(work, lambda _v: self.refresh())
 
     def ask_new_day(self):
         self._confirm(self.t("Mulai hari kantor baru?"),

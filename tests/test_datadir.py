@@ -14,19 +14,23 @@ from kiosk.store import DataDirInUse, Store
 ROOT = Path(__file__).resolve().parent.parent
 
 CONTENDER = """
-import sys, time
+import os, pathlib, sys, time
 sys.path.insert(0, {root!r})
 from kiosk.store import Store
-go = {go!r}
+go, seen = {go!r}, pathlib.Path({seen!r})
 while time.time() < go:
     pass
 try:
     s = Store({data!r})
 except Exception as exc:
     print("REFUSED", exc, flush=True)
+    (seen / str(os.getpid())).touch()
 else:
     print("OPENED", flush=True)
-    time.sleep(1.5)
+    (seen / str(os.getpid())).touch()
+    end = time.monotonic() + 60  # hold until the other one has tried (a hang guard only)
+    while len(list(seen.iterdir())) < 2 and time.monotonic() < end:
+        time.sleep(0.01)
     s.close()
 """
 
@@ -36,8 +40,9 @@ def test_of_two_processes_started_at_once_one_opens_and_the_other_is_told_in_use
     go = time.time() + 4.0  # every child imports first, then all start together
     procs = []
     for i in range(pairs):
-        data = str(tmp_path / f"d{i}")
-        code = CONTENDER.format(root=str(ROOT), go=go, data=data)
+        data, seen = str(tmp_path / f"d{i}"), tmp_path / f"seen{i}"
+        seen.mkdir()
+        code = CONTENDER.format(root=str(ROOT), go=go, data=data, seen=str(seen))
         procs += [(i, subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                                        stderr=subprocess.STDOUT, text=True))
                   for _ in range(2)]
