@@ -15,7 +15,7 @@ of the day, 56 ms at 5,000). :meth:`JournalStorage.append_doc` /
 :meth:`append_update` cost one short line and one fsync whatever the size of
 the day. TinyDB's ``Table.insert`` itself rebuilds the whole table dict on
 every call (1.4 ms at 5,000 documents in memory), so the day file
-(:mod:`kiosk.dayfile`) commits through ``append_*`` and keeps TinyDB's
+(:mod:`kiosk.store.dayfile`) commits through ``append_*`` and keeps TinyDB's
 interface for reading: ``TinyDB(path, storage=JournalStorage)`` sees every
 committed ticket, and its ``write`` is a compaction.
 
