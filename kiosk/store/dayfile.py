@@ -32,6 +32,7 @@ from ..storage import CorruptFileError, atomic_write_bytes, read_json
 
 log = logging.getLogger(__name__)
 BLOCK = 25
+SKIPS = "skips"  # {"<queue>": {"queue", "sequence": last number passed over, "skip": true}}
 # One ticket document holds no nested object, so a complete one matches this.
 _DOC = re.compile(r"\{[^{}]*\}")
 _SEQ = re.compile(r'"queue"\s*:\s*"([A-Z])"\s*,\s*"sequence"\s*:\s*(\d+)')
@@ -81,7 +82,7 @@ class DayFile:
         Raises CorruptFileError when the snapshot or journal is not readable *or*
         not the shape this store writes (``{"tickets": {"<doc id>": {fields}}}``).
         """
-        self.path = path
+        self.path, self.writable = path, compact
         self.seq_path = path.with_suffix(".seq")
         self.storage = JournalStorage(path)
         self.counters: dict[str, int] = {}
@@ -98,6 +99,9 @@ class DayFile:
                 raise ValueError("not a table of tickets")
             for key, doc in self.docs.items():
                 self._index(key, doc)
+            for doc in self.storage.table(SKIPS).values():  # numbers passed over on purpose
+                q = doc["queue"]
+                self.counters[q] = max(self.counters.get(q, 0), int(doc["sequence"]))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             self.storage.close()
             raise CorruptFileError(path, f"unexpected content: {exc}") from None
@@ -105,9 +109,13 @@ class DayFile:
             self.storage.close()
             raise
         self._next_id = max((int(k) for k in self.docs), default=0) + 1
-        if compact and (self.storage.journal_lines or self.storage.torn_tail):
-            self.storage.write(self.storage.read())  # compaction when the day is opened
+        self._compact()  # when the day is opened (and before any append: no torn tail left)
         self._load_reservations(mirror or {}, exact)
+        self._compact()  # the skips just journaled, if any
+
+    def _compact(self) -> None:
+        if self.writable and (self.storage.journal_lines or self.storage.torn_tail):
+            self.storage.write(self.storage.read())
 
     @property
     def docs(self) -> dict:
@@ -156,9 +164,15 @@ class DayFile:
             self.seq_problem = f"{self.seq_path.name} hilang; nomor dilanjutkan dari tiket"
 
     def skip_reserved(self) -> None:
-        """After losing tickets (damaged file): continue after every reserved block."""
+        """Continue after every reserved block (tickets lost, or a crash that may have
+        lost the block's last ones). The skip is journaled (table ``skips``), so a crash
+        after the next reservation does not look like lost tickets."""
         for q, end in self.reserved.items():
-            self.counters[q] = max(self.counters.get(q, 0), end)
+            if self.counters.get(q, 0) < end:
+                if self.writable:
+                    self.storage.append_doc(SKIPS, q, {"queue": q, "sequence": end,
+                                                       "skip": True})
+                self.counters[q] = end
 
     def raise_floor(self, floors: dict) -> dict:
         """Never issue at or below ``floors`` ({queue: sequence}, e.g. what the office server
