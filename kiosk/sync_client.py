@@ -143,8 +143,8 @@ class SyncClient:
                                       "number": c["number"],
                                       "kiosks": [str(k) for k in c["kiosks"]]}
                                      for c in clashes),
-                               _high_water(data.get("high_water")),
-                               _text(data.get("repeat_warning")))
+                               high_water=_high_water(data.get("high_water")),
+                               repeat_warning=_text(data.get("repeat_warning")))
         return self._exchange("upload", run)
 
     def fetch_menu(self, etag: str | None = None, menu_version: str = ""):
