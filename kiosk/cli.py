@@ -33,7 +33,7 @@ def _load(args):
 
 def cmd_check(args) -> int:
     from .menu import load_menu
-    from .store import DataDirInUse, Store
+    from .store import inspect_data_dir
     from printer.devices import describe
     cfg = _load(args)
     menu = load_menu(cfg.menu_path)
@@ -43,11 +43,8 @@ def cmd_check(args) -> int:
         if problem:
             raise ConfigError(f"{cfg.path}: [printer] path: {problem} (type = file saves each "
                               f"slip there).", path=cfg.path, section="printer", key="path")
-    try:
-        Store(cfg.kiosk.data_dir, tz=cfg.office.timezone, kiosk_id=cfg.kiosk.id).close()
-        data_state = "writable"
-    except DataDirInUse:
-        data_state = "in use by the running kiosk"
+    data = inspect_data_dir(cfg.kiosk.data_dir)  # reads only: never moves or rewrites
+    data_state = "in use by the running kiosk" if data.in_use else "not running"
     print(f"kiosk.ini   {cfg.path}: OK")
     print(f"office      {cfg.office.name}, {cfg.office.regency} ({cfg.office.timezone})")
     print(f"kiosk       id {cfg.kiosk.id}, languages {','.join(cfg.kiosk.languages)}, "
@@ -56,6 +53,14 @@ def cmd_check(args) -> int:
           f"{len(menu.visible_services())}/{len(menu.services)} services enabled")
     print(f"printer     {describe(cfg.printer)}")
     print(f"server      {cfg.server.url or 'none (offline only)'}")
+    for problem in data.problems:
+        print(f"DATA        {problem}")
+    for alert in data.alerts:
+        print(f"ALERT       {alert}")
+    if data.problems:
+        print(f"Data kiosk bermasalah; tidak ada yang diubah oleh pemeriksaan ini. / "
+              f"{len(data.problems)} data problem(s); this check changed nothing.")
+        return 1
     return 0
 
 

@@ -100,12 +100,24 @@ class MenuLibrary:
         return self.dir / "current.json"
 
     def _load_current(self) -> Menu:
+        """The installed menu, else the default file. A damaged installed menu is moved
+        aside (``current.json.corrupt-<time>``, kept for a look), ``problem`` says so, and
+        the default menu serves until a good one is installed or downloaded."""
         if self.current_path.exists():
             try:
                 return load_menu(self.current_path)
             except MenuError as exc:
-                log.error("installed menu unusable, using %s: %s", self.default_path, exc)
-                self.problem = f"Menu terpasang rusak, memakai menu bawaan ({exc})"
+                aside = self.current_path.with_name(
+                    f"current.json.corrupt-{datetime.now().strftime('%Y%m%dT%H%M%S%f')}")
+                try:
+                    self.current_path.replace(aside)
+                    where = f"dipindahkan ke {aside.name}"
+                except OSError as move:
+                    where = f"tidak dapat dipindahkan: {move.strerror or move}"
+                log.error("installed menu unusable (%s), using %s: %s", where,
+                          self.default_path, exc)
+                self.problem = (f"Menu terpasang rusak ({where}); memakai menu bawaan sampai "
+                                f"menu baru dipasang atau diunduh ({exc})")
         return load_menu(self.default_path)
 
     def install(self, raw: bytes | str, *, role: str, source: str) -> Menu:

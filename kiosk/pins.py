@@ -14,7 +14,11 @@ is 4 to 8 digits.
 
 **A fresh kiosk has no PIN.** The staff gesture then shows "PIN belum diatur"
 and the command to run; staff mode stays closed until someone with shell
-access runs ``kiosk set-pin staff`` (or ``admin``).
+access runs ``kiosk set-pin staff`` (or ``admin``). **A damaged pins.json**
+(not JSON, or not the shape above) never falls open and is not "no PIN":
+:meth:`PinStore.verify` answers ``damaged``, the pad says "Berkas PIN rusak"
+with the same command, and setting a PIN keeps the damaged file aside as
+``pins.json.corrupt-<time>``.
 
 After ``max_pin_attempts`` wrong PINs in a row the pad is locked for
 ``lockout_s`` seconds; the count and the end of the lockout are on disk, so
@@ -49,7 +53,10 @@ PIN_FILE = "pins.json"
 _PIN = re.compile(r"[0-9]{4,8}")  # ASCII digits only: the pad has no others
 
 #: reasons a :class:`PinCheck` can carry
-OK, WRONG, LOCKED, UNSET = "ok", "wrong", "locked", "unset"
+OK, WRONG, LOCKED, UNSET, DAMAGED = "ok", "wrong", "locked", "unset", "damaged"
+
+#: What staff read when pins.json is damaged (Indonesian; English in the staff catalog).
+DAMAGED_WORDS = "Berkas PIN rusak; atur ulang PIN dengan kiosk set-pin."
 
 
 class PinError(KioskError):
@@ -60,7 +67,7 @@ class PinError(KioskError):
 class PinCheck:
     """The outcome of :meth:`PinStore.verify`.
 
-    ``reason``: ok | wrong | locked | unset. ``role``: the role whose PIN matched
+    ``reason``: ok | wrong | locked | unset | damaged. ``role``: the role whose PIN matched
     (None unless ok). ``attempts_left``: wrong PINs allowed before the lockout.
     ``locked_s``: seconds of lockout left (0 when not locked).
     """
@@ -111,20 +118,30 @@ class PinStore:
 
     # -- file ----------------------------------------------------------------
     def _read(self) -> dict:
+        damaged = {"version": 1, "pins": {}, "failures": 0, "locked_until": None,
+                   "damaged": True}
         try:
-            data = read_json(self.path) or {}
-        except CorruptFileError as exc:
-            # Never fall open: a damaged file keeps staff mode closed until a PIN is set again.
-            log.error("PIN file damaged (%s); set the PINs again with `kiosk set-pin`", exc)
-            data = {"damaged": True}
-        if not isinstance(data, dict):
-            data = {"damaged": True}
-        pins = data.get("pins") if isinstance(data.get("pins"), dict) else {}
-        return {"version": 1, "pins": {r: h for r, h in pins.items() if r in ROLES},
-                "failures": int(data.get("failures") or 0),
-                "locked_until": data.get("locked_until"), "damaged": data.get("damaged", False)}
+            data = read_json(self.path)
+            if data is None:
+                return {**damaged, "damaged": False}
+            pins = data["pins"] if "pins" in data else {}
+            if not isinstance(pins, dict) or not all(
+                    isinstance(h, str) and h.startswith("$argon2") for h in pins.values()):
+                raise ValueError("pins is not a table of Argon2 hashes")
+            until = data.get("locked_until")
+            return {"version": 1, "pins": {r: h for r, h in pins.items() if r in ROLES},
+                    "failures": int(data.get("failures") or 0),
+                    "locked_until": None if until is None else float(until), "damaged": False}
+        except (CorruptFileError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # Never fall open, and never "no PIN": staff mode stays closed until set again.
+            log.error("PIN file %s damaged (%s); set the PINs again with `kiosk set-pin`",
+                      self.path, exc)
+            return damaged
 
     def _write(self, data: dict) -> None:
+        if data.get("damaged") and self.path.exists():  # keep the damaged file for a look
+            self.path.replace(self.path.with_name(
+                f"{self.path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}"))
         data = {k: v for k, v in data.items() if k != "damaged"}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.path, json.dumps(data, indent=1).encode("utf-8"))
@@ -171,7 +188,7 @@ class PinStore:
                                "always open staff mode, never the menu editor)")
             data["pins"][role] = digest
             data["failures"], data["locked_until"] = 0, None
-            self._write(data)
+            self._write(data)  # a damaged file goes aside first
 
     def verify(self, pin: str) -> PinCheck:
         """Check ``pin`` against every role's PIN (slow: run it off the UI thread).
@@ -184,6 +201,8 @@ class PinStore:
         with self._lock:
             data = self._read()
             now = self.clock()
+            if data["damaged"]:
+                return PinCheck(DAMAGED)
             if not data["pins"]:
                 return PinCheck(UNSET)
             left = self._locked_s(data, now)

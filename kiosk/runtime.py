@@ -15,6 +15,7 @@ from . import numbering
 from .checkin import CheckinDesk
 from .menu import Menu
 from .menus import MenuLibrary
+from .pins import DAMAGED_WORDS, PIN_FILE, PinStore
 from .slips import SlipService
 from .store import Store
 
@@ -50,6 +51,8 @@ class KioskRuntime:
         if self.menus.problem:
             self.store.set_alert("menu", self.menus.problem)
             self.store.set_setting("menu_etag", None)  # download it again
+        if PinStore.for_config(config).damaged():  # staff cannot log in to see it, but it
+            self.store.set_alert("pins", f"{PIN_FILE}: {DAMAGED_WORDS}")  # stays until seen
         self.slips = SlipService(config, self.store)
         self.printer = PrintWorker(config.printer, on_result=self.slips.on_result,
                                    device_factory=device_factory,
@@ -140,6 +143,9 @@ class KioskRuntime:
         warning = getattr(status, "conflict_warning", None)  # same number from two kiosks
         if warning:
             self.store.set_alert("number_clash", warning)
+        repeat = getattr(status, "repeat_warning", None)  # one number twice from this kiosk
+        if repeat:
+            self.store.set_alert("number_repeat", repeat)
         skew = status.server_clock_skew_s
         text = None
         if skew is not None and abs(skew) > CLOCK_SKEW_WARN_S:

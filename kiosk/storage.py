@@ -43,12 +43,44 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def temp_prefix(name: str, pid: int | None = None) -> str:
+    """Prefix of this process's temp files for ``name``: ``.<name>.<pid>.`` (then random).
+
+    The pid in the name lets a starting kiosk remove only leftovers of dead
+    processes (:func:`stale_temp_files`), never a temp file another live
+    process (``kiosk set-pin``, ``kiosk check``) is writing.
+    """
+    return f".{name}.{os.getpid() if pid is None else pid}."
+
+
+def stale_temp_files(folder: Path) -> list[Path]:
+    """Temp files in ``folder`` left by processes that no longer run (or unnamed ones)."""
+    stale = []
+    for tmp in Path(folder).glob(".*.tmp"):
+        parts = tmp.name.split(".")  # "", name..., pid, random, "tmp"
+        pid = int(parts[-3]) if len(parts) >= 4 and parts[-3].isdigit() else None
+        if pid is None or not _alive(pid):
+            stale.append(tmp)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically and durably; raises StoreError on OSError."""
     path = Path(path)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp",
+                                   dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

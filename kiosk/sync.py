@@ -59,7 +59,9 @@ class SyncStatus:
     saw another kiosk give the same numbers as this one (two residents hold one
     number: the kiosks share a ``[kiosk] number_tag``), else None. It stays until
     the worker restarts (the kiosk.ini fix needs a restart anyway);
-    ``conflicts``: this kiosk's tickets the server flagged so.
+    ``conflicts``: this kiosk's tickets the server flagged so;
+    ``repeat_warning``: plain words when the server holds one number of this kiosk twice
+    in a day under different ids (its data was lost), else None.
     """
 
     online: bool | None = None
@@ -74,6 +76,7 @@ class SyncStatus:
     set_aside: int = 0
     conflict_warning: str | None = None
     conflicts: int = 0
+    repeat_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,14 +196,18 @@ class SyncWorker:
     def _drain(self, progress: list) -> None:
         """Upload batches until none is left; ``progress`` = [tickets confirmed, requests,
         tickets set aside, replies with number clashes]. Stops early when a batch moves
-        nothing out of the outbox."""
+        nothing out of the outbox. With nothing to send, one empty upload asks the server
+        for this kiosk's high-water mark of today (a kiosk whose files were lost)."""
         for _ in range(self.store.pending_count() // self.batch_size + 2):
             batch = self.store.pending_sync(self.batch_size)
+            if not batch and (progress[1] or not self._asks_high_water()):
+                break
+            reply = self.client.upload(batch, self._version(), **self._office_day())
+            self._took_reply(reply)
+            self._took_numbers(reply)
             if not batch:
                 break
-            reply = self.client.upload(batch, self._version())
             progress[1] += 1
-            self._took_reply(reply)
             if reply.clashes or reply.conflict_ids:
                 progress[3] += 1
                 self._took_clashes(reply)
@@ -213,6 +220,24 @@ class SyncWorker:
             progress[2] += aside
             if not accepted and not aside:
                 break
+
+    def _asks_high_water(self) -> bool:
+        return hasattr(self.store, "raise_high_water")
+
+    def _office_day(self) -> dict:
+        day = getattr(self.store, "office_day", None)
+        return {"office_day": day()} if day is not None and self._asks_high_water() else {}
+
+    def _took_numbers(self, reply: UploadReply) -> None:
+        """Never issue at or below what the server holds; the server's clock as a witness
+        of a clock step (:meth:`kiosk.store.Store.server_time`); a repeat for staff."""
+        if self._asks_high_water():
+            self.store.server_time(reply.server_time)
+            if reply.high_water:
+                self.store.raise_high_water(reply.high_water)
+        if reply.repeat_warning:
+            log.error("office server: %s", reply.repeat_warning)
+            self._set(repeat_warning=reply.repeat_warning)
 
     def _set_aside(self, refused: list) -> int:
         """Take refused ids out of the outbox (if the store can); returns how many left it."""

@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -46,7 +46,10 @@ class UploadReply:
     ``accepted_ids``: ids it now holds; ``refused_ids``: ids it holds for another
     kiosk; ``server_time``: ISO 8601 with offset; ``now_serving``: ``{"A": 12}``;
     ``conflict_ids``: this kiosk's ids whose number another kiosk also gave that day
-    (stored all the same); ``clashes``: ``({"office_day", "number", "kiosks": [..]}, ...)``.
+    (stored all the same); ``clashes``: ``({"office_day", "number", "kiosks": [..]}, ...)``;
+    ``high_water``: ``{office_day: {queue: highest sequence the server holds for this
+    kiosk}}``; ``repeat_warning``: plain words when this kiosk sent one number twice in a
+    day under different ids (servers before these fields: empty / None).
     """
 
     accepted_ids: tuple
@@ -55,6 +58,8 @@ class UploadReply:
     refused_ids: tuple = ()
     conflict_ids: tuple = ()
     clashes: tuple = ()
+    high_water: dict = field(default_factory=dict)
+    repeat_warning: str | None = None
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -110,10 +115,14 @@ class SyncClient:
         self._stuck: list[threading.Thread] = []
 
     # -- public calls --------------------------------------------------------
-    def upload(self, tickets: list, menu_version: str = "") -> UploadReply:
-        """POST a batch of :class:`~kiosk.models.Ticket`; returns :class:`UploadReply`."""
+    def upload(self, tickets: list, menu_version: str = "",
+               office_day: str | None = None) -> UploadReply:
+        """POST a batch of :class:`~kiosk.models.Ticket` (may be empty: then it only asks
+        for the high-water mark of ``office_day``); returns :class:`UploadReply`."""
         body = {"kiosk_id": self.kiosk_id, "menu_version": menu_version,
                 "tickets": [t.to_dict() for t in tickets]}
+        if office_day:
+            body["office_day"] = office_day
 
         def run(phase):
             data = self._request(phase, "POST", "/api/v1/checkins", json=body).json()
@@ -133,7 +142,9 @@ class SyncClient:
                                tuple({"office_day": str(c.get("office_day", "")),
                                       "number": c["number"],
                                       "kiosks": [str(k) for k in c["kiosks"]]}
-                                     for c in clashes))
+                                     for c in clashes),
+                               high_water=_high_water(data.get("high_water")),
+                               repeat_warning=_text(data.get("repeat_warning")))
         return self._exchange("upload", run)
 
     def fetch_menu(self, etag: str | None = None, menu_version: str = ""):
@@ -264,6 +275,23 @@ class SyncClient:
         return SyncError("Sinkronisasi gagal karena kesalahan tak terduga di kiosk; tiket tetap "
                          "tersimpan. Rinciannya ada di log kiosk. (Unexpected error; see the "
                          "kiosk log.)", kind="bad_reply")
+
+
+def _high_water(value) -> dict:
+    """``{office_day: {queue: sequence}}`` from a reply (absent: {}); ValueError if malformed."""
+    value = value or {}
+    if not isinstance(value, dict) or not all(
+            isinstance(day, str) and isinstance(queues, dict) and all(
+                isinstance(q, str) and isinstance(n, int) and not isinstance(n, bool)
+                for q, n in queues.items()) for day, queues in value.items()):
+        raise ValueError("high_water has the wrong shape")
+    return {day: dict(queues) for day, queues in value.items()}
+
+
+def _text(value) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError("repeat_warning is not text")
+    return value[:1000] if value else None
 
 
 def _reply_problem(exc: BaseException) -> str:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.errors import MenuError
 
+from . import numbers
 from .auth import Principal, require
 from .publish import VersionReused, publish
 
@@ -67,7 +68,16 @@ class TicketIn(BaseModel):
 class CheckinBatch(BaseModel):
     kiosk_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
     menu_version: str = Field(default="", max_length=120)
+    office_day: str | None = Field(
+        default=None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="the kiosk's office day: the reply's high_water covers it (optional)")
     tickets: list[TicketIn] = Field(max_length=MAX_BATCH)
+
+
+class RepeatOut(BaseModel):
+    office_day: str
+    number: str
+    ids: list[str]
 
 
 class ClashOut(BaseModel):
@@ -117,6 +127,16 @@ class CheckinReply(BaseModel):
     handling: dict[str, HandlingTime] = Field(
         default_factory=dict, description="per service code: recent handling time today "
                                           "(services with nothing finished today are absent)")
+    high_water: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="{office_day: {queue: highest sequence the server holds}} for this kiosk, "
+                    "on the batch's days and its office_day; the kiosk never issues at or "
+                    "below it")
+    repeats: list[RepeatOut] = Field(
+        default_factory=list,
+        description="numbers this kiosk sent twice on one office day with different ticket "
+                    "ids (its data was lost or damaged); every ticket is kept")
+    repeat_warning: str | None = Field(default=None, description="the same, in plain words")
 
 
 class NowServingIn(BaseModel):
@@ -169,7 +189,10 @@ def upload_checkins(batch: CheckinBatch, request: Request,
     answers the same ``accepted`` ids. Tickets whose ``kiosk_id`` is not the
     token's kiosk are refused with 403 (the whole batch). A number another kiosk
     also gave that day (same ``[kiosk] number_tag`` on two kiosks) is stored too,
-    and listed in ``conflicts`` / ``clashes`` (and on the staff page).
+    and listed in ``conflicts`` / ``clashes`` (and on the staff page). The reply
+    carries this kiosk's ``high_water`` per day and queue, and ``repeats``: numbers
+    it sent twice in a day under different ids. An empty batch is a valid way to
+    ask for the high-water mark of ``office_day``.
     """
     strangers = {t.kiosk_id for t in batch.tickets if t.kiosk_id != who.name}
     if batch.kiosk_id != who.name or strangers:
@@ -183,7 +206,13 @@ def upload_checkins(batch: CheckinBatch, request: Request,
     queues, handling = counter_figures(request.app, who.name)
     serving = repo.now_serving(clock.today())
     serving.update({q: f.serving_sequence for q, f in queues.items() if f.serving_sequence})
+    days = {t.office_day for t in batch.tickets} | ({batch.office_day} - {None})
+    again = numbers.repeats(repo, sorted(days), kiosk_id=who.name)
     return CheckinReply(accepted=result.accepted, refused=result.refused,
+                        high_water=numbers.high_water(repo, who.name, days),
+                        repeats=[RepeatOut(office_day=r.office_day, number=r.number,
+                                           ids=list(r.ids)) for r in again[:50]],
+                        repeat_warning=numbers.repeat_warning(again),
                         conflicts=result.conflicts[:MAX_BATCH],
                         clashes=[ClashOut(office_day=c.office_day, number=c.number,
                                           kiosks=list(c.kiosks)) for c in result.clashes[:50]],

@@ -16,6 +16,7 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from . import numbers
 from .auth import lookup
 from .pages import (csrf_field, current_session, end_session, local_time as _local,
                     login_form_response, page as _page, read_form, start_session,
@@ -67,6 +68,13 @@ def clash_box(clashes, limit: int = 20) -> str:
             f'<ul>{items}{more}</ul></div>')
 
 
+def repeat_box(found) -> str:
+    """The warning over the staff page when a kiosk gave one number twice (empty if none)."""
+    text = numbers.repeat_warning(found)
+    return f'<div class="box bad" role="alert"><b>PERHATIAN:</b> {escape(text)}</div>' \
+        if text else ""
+
+
 def _dashboard(request: Request, session) -> str:
     repo, clock = request.app.state.repo, request.app.state.clock
     today = clock.today()
@@ -76,7 +84,8 @@ def _dashboard(request: Request, session) -> str:
     for c in repo.checkins_of_day(today):
         by_service[c.service_code].append(c)
     clashes = repo.clashes(today)
-    doubled = {c.number for c in clashes}
+    again = numbers.repeats(repo, today)
+    doubled = {c.number for c in clashes} | {r.number for r in again}
     sections = []
     for code in sorted(by_service):
         rows = [[escape(c.number) + (" <b class='err'>GANDA</b>" if c.number in doubled else ""),
@@ -105,7 +114,7 @@ def _dashboard(request: Request, session) -> str:
 <nav><a href="/admin/menu">Kelola menu layanan <span class="en">(edit service menu, admin
 account)</span></a><a href="/loket">Loket <span class="en">(counter page)</span></a><a
 href="/display">Layar ruang tunggu <span class="en">(waiting-room display)</span></a></nav>
-{clash_box(clashes)}<h2>Check-in hari ini, {escape(today)} <small>(today: {total})</small></h2>{''.join(sections)
+{clash_box(clashes)}{repeat_box(again)}<h2>Check-in hari ini, {escape(today)} <small>(today: {total})</small></h2>{''.join(sections)
     or "<p>Belum ada check-in hari ini. <span class='en'>(No check-ins today.)</span></p>"}
 <h2>Sedang dilayani <small>(now serving)</small></h2>{_table(["Antrian", "Nomor urut"], serving)}
 <h2>Menu berlaku <small>(menu in force)</small></h2>{menu_html}

@@ -133,12 +133,16 @@ class StaffMode:
         pad.usable, pad.message = False, ""
         self._set_lang("id")
         self._go("staff_pin")
-        self._run(lambda: (self.pins.roles_set(), self.pins.locked_s()), self._pad_state)
+        self._run(lambda: (self.pins.roles_set(), self.pins.locked_s(), self.pins.damaged()),
+                  self._pad_state)
 
     def _pad_state(self, state):
-        roles, locked_s = state
+        roles, locked_s, damaged = state
         pad = self.screen("staff_pin")
-        if not roles:
+        if damaged:
+            pad.usable = False
+            pad.message = self.t(pins.DAMAGED_WORDS)
+        elif not roles:
             pad.usable = False
             pad.message = self.t("PIN belum diatur. Minta admin menjalankan perintah "
                                  "`kiosk set-pin staff` di komputer kiosk.")
@@ -186,8 +190,8 @@ class StaffMode:
             self.refresh(ask_printer=True)
         elif check.reason == pins.LOCKED:
             self._lock_pad(check.locked_s)
-        elif check.reason == pins.UNSET:
-            self._pad_state(((), 0))
+        elif check.reason in (pins.UNSET, pins.DAMAGED):
+            self._pad_state(((), 0, check.reason == pins.DAMAGED))
         else:
             pad.usable = True
             pad.message = self.t("PIN salah. Sisa percobaan: {n}.", n=check.attempts_left)
@@ -249,7 +253,8 @@ class StaffMode:
                 last=self.store.last_ticket(),
                 sync=rt.sync.status() if rt.sync is not None else None,
                 alerts=tuple(self.store.alerts),
-                out_of_service=bool(self.store.setting("out_of_service", False)))
+                out_of_service=bool(self.store.setting("out_of_service", False)),
+                new_day_offered=self.store.clock_disagrees())
         self._run(work, self._show)
 
     def _show(self, snap):
@@ -366,6 +371,12 @@ class StaffMode:
             self.close(reason="reset")
         self._say(self.t("Memuat ulang pengaturan..."))
         self._run(work, done)
+
+    def acknowledge_alerts(self):
+        """Staff have read the alerts: clear them (they were persisted until now), audited."""
+        def work():
+            self._audit("alerts-acknowledged", alerts=self.store.acknowledge_alerts())
+        self._run(work, lambda _v: self.refresh())
 
     def ask_new_day(self):
         self._confirm(self.t("Mulai hari kantor baru?"),

@@ -68,6 +68,7 @@ class StaffHomeScreen(StaffScreen):
     sync_text = StringProperty("")
     has_sync = BooleanProperty(False)
     out_of_service = BooleanProperty(False)
+    new_day_offered = BooleanProperty(False)
     failed = ListProperty([])  # staffview.TicketRow, today's failed prints
     last_number = StringProperty("")
     message = StringProperty("")
@@ -105,6 +106,7 @@ class Snapshot:
     sync: object  # SyncStatus | None
     alerts: tuple
     out_of_service: bool
+    new_day_offered: bool = False  # the clock's day and the office day disagree
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,7 @@ def describe(snap: Snapshot, cfg, menu, t, zone) -> dict:
             "counts_text": counts_words(snap.counts, snap.office_day, menu, t),
             "sync_text": sync_words(snap.sync, zone, t), "has_sync": snap.sync is not None,
             "out_of_service": snap.out_of_service, "failed": list(snap.failed),
+            "new_day_offered": snap.new_day_offered,
             "last_number": snap.last.number if snap.last else ""}
 
 

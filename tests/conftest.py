@@ -25,9 +25,14 @@ class FakeClock:
         self.now = start
         self.start = start
         self.jumped_s = 0.0  # wall-clock steps that are not elapsed time
+        self.synced = False  # what the kernel would say of NTP (kiosk.timesync)
 
     def __call__(self):
         return self.now
+
+    def synchronized(self):
+        """The system clock's NTP state as the store asks it (never the real kernel's)."""
+        return self.synced
 
     def elapsed(self):
         """Elapsed seconds as a boot-time clock would count them (jumps excluded)."""

@@ -67,6 +67,10 @@ def test_damaged_installed_menu_falls_back_to_default_and_says_so(tmp_path, libr
     library.current_path.write_bytes(b'{"truncated')
     again = MenuLibrary(tmp_path / "data", DEFAULT)
     assert again.current.version == "2026-11-29.1" and "rusak" in again.problem
+    kept = list(library.dir.glob("current.json.corrupt-*"))  # moved aside, kept for a look
+    assert len(kept) == 1 and kept[0].read_bytes() == b'{"truncated'
+    assert not library.current_path.exists() and kept[0].name in again.problem
+    assert MenuLibrary(tmp_path / "data", DEFAULT).problem is None  # said once, not forever
 
 
 def test_diff_names_added_and_removed_services(library):

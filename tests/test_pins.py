@@ -7,8 +7,8 @@ import sys
 import pytest
 from argon2 import PasswordHasher
 
-from kiosk.pins import (LOCKED, OK, UNSET, WRONG, PinCheck, PinError, PinStore, valid_pin,
-                        set_pin_command)
+from kiosk.pins import (DAMAGED, DAMAGED_WORDS, LOCKED, OK, UNSET, WRONG, PinCheck, PinError,
+                        PinStore, valid_pin, set_pin_command)
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
@@ -122,12 +122,33 @@ def test_setting_a_pin_lifts_a_lockout(tmp_path, wall):
     assert store.verify("4321").ok
 
 
-def test_damaged_pin_file_keeps_staff_mode_closed(tmp_path, wall):
+@pytest.mark.parametrize("damage", ["{trunc", "", "[]", '"x"', '{"pins": []}',
+                                    '{"pins": {"staff": 5}}', '{"pins": {}, "failures": "x"}',
+                                    '{"pins": {"staff": "plaintext1234"}}'])
+def test_damaged_pin_file_keeps_staff_mode_closed_and_says_damaged(tmp_path, wall, damage):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "pins.json").write_text(damage)
+    store = pins(tmp_path, wall)
+    assert store.damaged()
+    assert store.verify("1234").reason == DAMAGED  # not "no PIN set": that sends staff astray
+    assert store.verify("plaintext1234").reason == DAMAGED
+
+
+def test_setting_a_pin_again_repairs_a_damaged_file_and_keeps_it_aside(tmp_path, wall):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "pins.json").write_text("{trunc")
     store = pins(tmp_path, wall)
-    assert store.damaged()
-    assert store.verify("1234").reason == UNSET
+    store.set_pin("staff", "1234")
+    assert not store.damaged() and store.verify("1234").ok
+    kept = list((tmp_path / "data").glob("pins.json.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_text() == "{trunc"
+
+
+def test_the_damaged_pin_words_have_an_english_translation():
+    from kiosk.i18n import translator
+    assert "Berkas PIN rusak" in DAMAGED_WORDS and "kiosk set-pin" in DAMAGED_WORDS
+    assert translator("en", "staff")(DAMAGED_WORDS) == \
+        "PIN file damaged; set the PINs again with kiosk set-pin."
 
 
 class Pipe(io.StringIO):

@@ -81,3 +81,25 @@ def test_yesterdays_now_serving_is_not_used_for_people_ahead(config, clock):
         rt.sync = None
     finally:
         rt.stop()
+
+
+def test_a_number_repeated_by_this_kiosk_reaches_staff_and_survives_a_restart(config, clock):
+    rt = KioskRuntime(config, clock=clock)
+    warning = "Nomor berulang: kiosk memberi nomor yang sama dua kali (K1 A001 (2026-11-30))"
+    rt._on_sync_status(SimpleNamespace(server_clock_skew_s=None, repeat_warning=warning))
+    rt.stop()
+    rt = KioskRuntime(config, clock=clock)
+    try:
+        assert warning in rt.store.alerts
+    finally:
+        rt.stop()
+
+
+def test_a_damaged_pin_file_is_a_staff_alert(config, clock):
+    config.kiosk.data_dir.mkdir(parents=True, exist_ok=True)
+    (config.kiosk.data_dir / "pins.json").write_text("{damaged")
+    rt = KioskRuntime(config, clock=clock)
+    try:
+        assert any("Berkas PIN rusak" in a for a in rt.store.alerts)
+    finally:
+        rt.stop()

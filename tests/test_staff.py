@@ -173,6 +173,18 @@ def test_fresh_kiosk_without_pin_says_how_to_set_one(kiosk):
     assert pad.ids.key_5.disabled and not pad.ids.cancel.disabled
 
 
+def test_a_damaged_pin_file_keeps_the_pad_closed_and_says_so(kiosk, tmp_path):
+    app = kiosk()
+    (tmp_path / "data" / "pins.json").write_text('{"pins": {"staff": "$argon2id$v=19$m=')
+    gesture(app)
+    pad = app.sm.get_screen("staff_pin")
+    assert app.sm.current == "staff_pin" and not pad.usable
+    assert pad.message.startswith("Berkas PIN rusak") and "kiosk set-pin" in pad.message
+    pad.usable = True  # even if the keys were reachable, the PIN store refuses
+    enter_pin(app, PIN)
+    assert app.sm.current == "staff_pin" and "Berkas PIN rusak" in pad.message
+
+
 def test_staff_mode_and_pin_pad_close_themselves_after_inactivity(kiosk):
     app = kiosk(staff={"idle_timeout_s": "1"})
     gesture(app)
@@ -265,11 +277,35 @@ def test_paper_replaced_resets_the_counter_and_prints_no_old_slip(kiosk, printer
 
 
 # -- day, reset, exit ----------------------------------------------------------
-def test_new_office_day_needs_a_second_confirmation_then_numbers_restart(kiosk):
+def test_new_office_day_is_offered_only_when_the_clock_disagrees(kiosk, clock):
+    app = kiosk()
+    assert journey(app)[0] == "A001"
+    home = login(app)
+    settle(app)
+    assert home.ids.new_day.disabled and home.ids.new_day.opacity == 0  # the clock is right
+
+
+def test_alerts_stay_until_staff_acknowledge_them(kiosk):
+    app = kiosk()
+    app.runtime.store.set_alert("damaged:state.json", "Pengaturan kiosk (state.json) rusak")
+    app = kiosk()  # a restart does not hide it
+    home = login(app)
+    settle(app)
+    assert "state.json" in home.alerts and not home.ids.ack_alerts.disabled
+    tap(app, home.ids.ack_alerts)
+    settle(app)
+    assert home.alerts == "" and app.runtime.store.alerts == []
+    assert actions(app)[-1] == "alerts-acknowledged"
+
+
+def test_new_office_day_needs_a_second_confirmation_then_numbers_restart(kiosk, clock):
     app = kiosk()
     assert journey(app)[0] == "A001"
     store = app.runtime.store
+    clock.jump(days=1)  # a clock jump the kiosk holds: the day disagrees with the clock
+    assert journey(app)[0] == "A002"
     home = login(app)
+    settle(app)
     tap(app, home.ids.new_day)
     confirm = app.sm.get_screen("staff_confirm")
     assert app.sm.current == "staff_confirm"
@@ -281,6 +317,7 @@ def test_new_office_day_needs_a_second_confirmation_then_numbers_restart(kiosk):
     tap(app, home.ids.done)
     assert journey(app)[0] == "A001"
     assert store.tickets()[0].office_day == "2026-12-01"
+    assert not store.clock_disagrees()
     entry = [e for e in store.audit_entries() if e["action"] == "new-office-day"][0]
     assert (entry["previous"], entry["day"]) == ("2026-11-30", "2026-12-01")
 

@@ -20,10 +20,13 @@ def test_numbers_start_at_001_and_services_of_one_queue_share_the_sequence(store
 
 
 def test_ticket_is_on_disk_before_issue_returns(store, tmp_path):
+    from tinydb import TinyDB
+
+    from kiosk.journal import JournalStorage
     t = issue(store)
     day_file = tmp_path / "data" / "days" / f"{t.office_day}.json"
-    docs = json.loads(day_file.read_text())["tickets"].values()
-    assert [d["number"] for d in docs] == ["A001"]
+    with TinyDB(day_file, storage=JournalStorage) as db:  # another reader, through TinyDB
+        assert [d["number"] for d in db.table("tickets").all()] == ["A001"]
     assert t.issued_at.endswith("+07:00")
 
 
@@ -56,12 +59,21 @@ def test_office_day_never_moves_back_when_clock_is_set_back(tmp_path, clock):
     assert issue(s2).number == "A004"
 
 
-def test_staff_new_office_day_never_reuses_a_used_day(store, clock):
+def test_new_office_day_is_refused_while_the_clock_agrees_and_never_passes_the_clock(
+        store, clock):
+    from kiosk.store import NoNewOfficeDay
     issue(store)
-    day = store.start_new_office_day()
+    assert not store.clock_disagrees()
+    with pytest.raises(NoNewOfficeDay, match="tidak ada hari kantor baru"):
+        store.start_new_office_day()  # a right clock: the next tickets stay on today
+    assert issue(store).office_day == "2026-11-30"
+    clock.jump(days=2)  # a jump held (not synchronized): now the day disagrees
+    assert issue(store).office_day == "2026-11-30" and store.clock_disagrees()
+    assert store.start_new_office_day() == "2026-12-02"  # the clock's day, not past it
     t = issue(store)
-    assert t.office_day == day and t.number == "A001"
-    assert day > "2026-11-30"
+    assert (t.office_day, t.number) == ("2026-12-02", "A001")
+    with pytest.raises(NoNewOfficeDay):
+        store.start_new_office_day()  # twice never gives the day after
 
 
 def test_kiosk_tag_keeps_two_offline_kiosks_apart(tmp_path, clock):
@@ -129,7 +141,7 @@ def test_state_file_of_the_wrong_shape_is_moved_aside_and_rebuilt(tmp_path, cloc
     (tmp_path / "d" / "state.json").write_bytes(state)
     s2 = Store(tmp_path / "d", clock=clock)
     t = issue(s2)
-    assert (t.office_day, t.number) == ("2026-11-30", "A003")
+    assert t.office_day == "2026-11-30" and t.sequence > 2  # never a repeat
     assert s2.pending_count() == 3 and s2.alerts
 
 
@@ -161,11 +173,11 @@ def test_full_disk_on_the_first_ticket_of_a_day_leaves_no_orphan_ticket(store, c
     issue(store)
     clock.advance(days=1)
     real = storage.atomic_write_bytes
-    monkeypatch.setattr("kiosk.store.atomic_write_bytes",
+    monkeypatch.setattr("kiosk.store.state.atomic_write_bytes",
                         lambda path, data: (_ for _ in ()).throw(StoreError("disk full")))
     with pytest.raises(StoreError):
         issue(store)
-    monkeypatch.setattr("kiosk.store.atomic_write_bytes", real)
+    monkeypatch.setattr("kiosk.store.state.atomic_write_bytes", real)
     assert store.tickets() == []
     t = issue(store)
     assert store.pending_count() == 2 and t.number == "A001"
