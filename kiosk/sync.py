@@ -189,7 +189,7 @@ class SyncWorker:
             try:
                 with attempt() if attempt else contextlib.nullcontext():
                     self._drain(progress)
-                    menu = self._check_menu()
+                    menu = "skipped" if self._time_up() else self._check_menu()
             except SyncError as exc:
                 err = exc
                 log.warning("sync attempt failed (%s): %s", exc.kind, exc)
@@ -202,6 +202,11 @@ class SyncWorker:
         self._notify()
         return report
 
+    def _time_up(self) -> bool:
+        left = getattr(self.client, "time_left", None)
+        remaining = left() if left is not None else None
+        return remaining is not None and remaining <= 0
+
     def _version(self) -> str:
         return self._menu_version() if callable(self._menu_version) else self._menu_version
 
@@ -210,6 +215,8 @@ class SyncWorker:
         tickets set aside, replies with number clashes]. Stops early when a batch moves
         nothing out of the outbox."""
         for _ in range(self.store.pending_count() // self.batch_size + 2):
+            if self._time_up():  # the attempt's deadline: the rest goes in the next one
+                break
             batch = self.store.pending_sync(self.batch_size)
             if not batch:
                 break

@@ -181,6 +181,11 @@ class SyncClient:
         finally:
             self._attempt_end = None
 
+    def time_left(self) -> float | None:
+        """Seconds left in the current :meth:`attempt`, None outside one."""
+        end = self._attempt_end
+        return None if end is None else end - time.monotonic()
+
     # -- public calls --------------------------------------------------------
     def upload(self, tickets: list, menu_version: str = "") -> UploadReply:
         """POST a batch of :class:`~kiosk.models.Ticket`; returns :class:`UploadReply`."""

@@ -52,7 +52,8 @@ def test_a_trickling_server_cannot_wedge_sync(office, proxy, server_cfg):
 
 def test_one_deadline_for_the_whole_attempt(office, server_cfg):
     """Each batch answers in 0.4 s, well within read_timeout_s; 8 batches would take 3.2 s.
-    The attempt stops at its 1.2 s deadline; the rest goes next time, nothing duplicated."""
+    The attempt stops at its 1.2 s deadline (between batches: no error; mid-batch: timeout);
+    the rest goes next time, nothing duplicated."""
     office.slow.delay_s, office.slow.times = 0.4, 100
     outbox = FakeOutbox(make_tickets(40))
     client = SyncClient(server_cfg(office.url, read_timeout_s=2.0, attempt_deadline_s=1.2,
@@ -61,11 +62,11 @@ def test_one_deadline_for_the_whole_attempt(office, server_cfg):
     started = time.monotonic()
     report = worker.sync_once()
     took = time.monotonic() - started
-    assert took < 1.7 and report.error_kind == "timeout"
+    assert took < 1.7 and report.error_kind in (None, "timeout") and report.menu == "skipped"
     assert 0 < report.uploaded < 40 and report.backlog == 40 - report.uploaded
     office.slow.times = 0
-    for _ in range(5):
-        if worker.sync_once().ok:
+    for _ in range(10):
+        if worker.sync_once().ok and outbox.pending_count() == 0:
             break
     assert outbox.pending_count() == 0 and office.repo.count_checkins() == 40
 
@@ -129,6 +130,10 @@ def make_cert(folder, names):
     return cert_path, key_path
 
 
+#: timeouts for the TLS tests: generous hang guards (a loaded machine is slow to handshake)
+SLOW_OK = {"connect_timeout_s": 3.0, "read_timeout_s": 3.0, "attempt_deadline_s": 6.0}
+
+
 @pytest.fixture
 def tls_office(tmp_path):
     """The real office server over https on 127.0.0.1 with a certificate for 'localhost'."""
@@ -142,8 +147,7 @@ def tls_office(tmp_path):
 
 def test_tls_with_the_offices_own_ca_works(tls_office, server_cfg):
     url = f"https://localhost:{tls_office.port}"
-    client = SyncClient(server_cfg(url, ca_bundle=tls_office.cert, read_timeout_s=2.0,
-                                   attempt_deadline_s=5.0), "K1")
+    client = SyncClient(server_cfg(url, ca_bundle=tls_office.cert, **SLOW_OK), "K1")
     assert client.upload(make_tickets(2)).accepted_ids
 
 
@@ -156,7 +160,7 @@ def _tls_failure(cfg):
 
 
 def test_an_untrusted_certificate_is_a_certificate_problem_with_its_fix(tls_office, server_cfg):
-    cfg = server_cfg(f"https://localhost:{tls_office.port}", attempt_deadline_s=5.0)
+    cfg = server_cfg(f"https://localhost:{tls_office.port}", **SLOW_OK)
     assert SyncClient(cfg, "K1").session.verify == SYSTEM_CA_BUNDLE  # the system's store
     error = _tls_failure(cfg)
     assert "tidak dipercaya" in error and "ca_bundle" in error and SYSTEM_CA_BUNDLE in error
@@ -164,13 +168,13 @@ def test_an_untrusted_certificate_is_a_certificate_problem_with_its_fix(tls_offi
 
 def test_a_hostname_mismatch_names_the_host(tls_office, server_cfg):
     cfg = server_cfg(f"https://127.0.0.1:{tls_office.port}", ca_bundle=tls_office.cert,
-                     attempt_deadline_s=5.0)
+                     **SLOW_OK)
     error = _tls_failure(cfg)
     assert "nama lain" in error and "127.0.0.1" in error
 
 
 def test_https_to_a_plain_http_port_says_so(office, server_cfg):
-    error = _tls_failure(server_cfg(f"https://127.0.0.1:{office.port}", attempt_deadline_s=5.0))
+    error = _tls_failure(server_cfg(f"https://127.0.0.1:{office.port}", **SLOW_OK))
     assert "tidak memakai https" in error
 
 
