@@ -32,8 +32,10 @@ def _load(args):
 
 
 def cmd_check(args) -> int:
+    from .checks import config_warnings
     from .menu import load_menu
     from .store import inspect_data_dir
+    from printer.codepages import menu_print_warnings
     from printer.devices import describe
     cfg = _load(args)
     menu = load_menu(cfg.menu_path)
@@ -53,6 +55,7 @@ def cmd_check(args) -> int:
           f"{len(menu.visible_services())}/{len(menu.services)} services enabled")
     print(f"printer     {describe(cfg.printer)}")
     print(f"server      {cfg.server.url or 'none (offline only)'}")
+    _print_warnings(config_warnings(cfg) + menu_print_warnings(menu, cfg.printer.profile))
     for problem in data.problems:
         print(f"DATA        {problem}")
     for alert in data.alerts:
@@ -62,6 +65,11 @@ def cmd_check(args) -> int:
               f"{len(data.problems)} data problem(s); this check changed nothing.")
         return 1
     return 0
+
+
+def _print_warnings(lines) -> None:
+    for line in lines:
+        print(f"WARNING     {line}")
 
 
 def cmd_print_test(args) -> int:
@@ -109,6 +117,7 @@ def cmd_menu(args) -> int:
         menu = load_menu(args.path)
         if args.action == "validate":
             print(f"{args.path}: OK, version {menu.version}, {len(menu.services)} services")
+            _print_warnings(_menu_warnings(args, menu))
             return 0
     cfg = _load(args)
     from .runtime import KioskRuntime
@@ -125,6 +134,17 @@ def cmd_menu(args) -> int:
     finally:
         rt.stop()
     return 0
+
+
+def _menu_warnings(args, menu) -> list[str]:
+    """Menu text the configured printer (else the default profile) would print as ``?``."""
+    from .config import load_config
+    from printer.codepages import menu_print_warnings
+    try:
+        profile = _load(args).printer.profile
+    except ConfigError:  # no usable kiosk.ini here: judge by the default printer profile
+        profile = load_config(None).printer.profile
+    return menu_print_warnings(menu, profile)
 
 
 def cmd_sync(args) -> int:

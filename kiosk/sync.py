@@ -5,8 +5,14 @@
   and backs off with jitter while the server is unreachable. The HTTP side,
   timeouts and the error boundary are :class:`~kiosk.sync_client.SyncClient`
   (re-exported here).
-* :func:`sync_once_command` is ``kiosk sync --once``: one attempt, a short
-  report for staff, an exit status.
+* :func:`sync_once_command` (in :mod:`kiosk.sync_once`, re-exported) is
+  ``kiosk sync --once``: one attempt, a short report for staff, an exit status.
+
+One attempt has one deadline (``[server] attempt_deadline_s``) for every
+batch and the menu check together, name lookups included
+(:meth:`SyncClient.attempt`). After a failure the next attempt waits a
+doubling, jittered delay; new tickets (:meth:`SyncWorker.poke`) do not cut it
+short, staff "Sinkron sekarang" (``poke(force=True)``) does.
 
 Exactly once: the ticket ``id`` is the idempotency key (the server upserts by
 it) and the worker marks synced only ids the server listed as accepted; a lost
@@ -22,9 +28,9 @@ plain Indonesian first, with a short English gloss.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
-import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -156,9 +162,16 @@ class SyncWorker:
         if self._thread is not None:
             self._thread.join(timeout_s)
 
-    def poke(self) -> None:
-        """Try now (network back, staff "sync now", new ticket); a server's Retry-After holds."""
-        self._wake.set()
+    def poke(self, force: bool = False) -> None:
+        """Try now: a new ticket (``force`` False) or staff "sync now" (``force`` True).
+
+        After a failed attempt (server error, 401, offline) a new ticket does not
+        cut the backoff short: the next attempt waits for its jittered delay, so a
+        busy lobby does not hammer a failing server. ``force`` does; a server's
+        Retry-After holds either way.
+        """
+        if force or self._failures == 0:
+            self._wake.set()
 
     def status(self) -> SyncStatus:
         """The latest :class:`SyncStatus` (no I/O)."""
@@ -175,9 +188,11 @@ class SyncWorker:
         with self._attempt_lock:
             started = self.clock()
             progress, menu, err = [0, 0, 0, 0], "skipped", None
+            attempt = getattr(self.client, "attempt", None)  # one deadline for it all
             try:
-                self._drain(progress)
-                menu = self._check_menu()
+                with attempt() if attempt else contextlib.nullcontext():
+                    self._drain(progress)
+                    menu = "skipped" if self._time_up() else self._check_menu()
             except SyncError as exc:
                 err = exc
                 log.warning("sync attempt failed (%s): %s", exc.kind, exc)
@@ -190,6 +205,11 @@ class SyncWorker:
         self._notify()
         return report
 
+    def _time_up(self) -> bool:
+        left = getattr(self.client, "time_left", None)
+        remaining = left() if left is not None else None
+        return remaining is not None and remaining <= 0
+
     def _version(self) -> str:
         return self._menu_version() if callable(self._menu_version) else self._menu_version
 
@@ -199,6 +219,8 @@ class SyncWorker:
         nothing out of the outbox. With nothing to send, one empty upload asks the server
         for this kiosk's high-water mark of today (a kiosk whose files were lost)."""
         for _ in range(self.store.pending_count() // self.batch_size + 2):
+            if self._time_up():  # the attempt's deadline: the rest goes in the next one
+                break
             batch = self.store.pending_sync(self.batch_size)
             if not batch and (progress[1] or not self._asks_high_water()):
                 break
@@ -372,69 +394,4 @@ def clash_warning(clashes, limit: int = 5) -> str | None:
             "(Duplicate ticket numbers: give each kiosk its own number_tag.)")
 
 
-_MENU_WORDS = {"none": "belum ada menu di server (none published)",
-               "unchanged": "tidak berubah (unchanged)",
-               "updated": "diperbarui dan dipasang (updated)",
-               "refused": "ditolak; menu yang sekarang tetap dipakai (refused)",
-               "skipped": "tidak diperiksa (skipped)"}
-
-
-def sync_once_command(config, out=None) -> int:
-    """``kiosk sync --once``: one sync attempt with the office server, then a short report.
-
-    Args:
-        config: :class:`kiosk.config.Config`.
-        out: text stream for the report (default stdout); problems go to stderr.
-
-    Returns the exit status: 0 when the attempt succeeded, 1 when it failed
-    (the report says why; tickets stay in the outbox), 2 when ``[server] url``
-    is empty. A new menu is validated and installed as the running kiosk does
-    (:meth:`kiosk.runtime.KioskRuntime.apply_menu`) and its ETag saved
-    (``menu_etag`` setting), so the next attempt or restart gets 304. Raises
-    StoreError / MenuError (exit 2 in the CLI) if the data folder or the
-    current menu cannot be opened.
-    """
-    out = out or sys.stdout
-    if not config.server.enabled:
-        shown = config.path or "kiosk.ini"
-        print(f"Kiosk ini bekerja luring saja (offline only): [server] url kosong di {shown}.\n"
-              f"Isi [server] url (mis. https://dukcapil-kantor.lan:8443) dan [server] token "
-              f"(dari `kiosk-office add-kiosk {config.kiosk.id}` di server kantor), lalu "
-              f"jalankan lagi `kiosk sync --once`.", file=sys.stderr)
-        return 2
-    from .runtime import KioskRuntime  # not started: only its store and menu library are used
-    runtime = KioskRuntime(config)
-
-    def on_menu(raw: bytes, etag):
-        runtime.apply_menu(raw, source="office server", role="office-server")
-        runtime.store.set_setting("menu_etag", etag)
-
-    client = None
-    try:
-        client = SyncClient(config.server, config.kiosk.id)
-        worker = SyncWorker(client, runtime.store, on_menu=on_menu,
-                            menu_version=lambda: runtime.menu.version,
-                            menu_etag=runtime.store.setting("menu_etag"))
-        report = worker.sync_once()
-        status = worker.status()
-    finally:
-        if client is not None:
-            client.close()
-        runtime.stop()
-    head = "berhasil (ok)" if report.ok else "gagal (failed)"
-    lines = [f"Sinkronisasi dengan {config.server.url}: {head}, {report.duration_s:.1f} detik",
-             f"  Terkirim (uploaded):        {report.uploaded} tiket dalam {report.batches} "
-             f"permintaan (batches)",
-             f"  Belum terkirim (backlog):   {report.backlog} tiket",
-             f"  Menu:                       {_MENU_WORDS.get(report.menu, report.menu)}"]
-    if report.set_aside:
-        lines.append(f"  Disisihkan (set aside):     {report.set_aside} tiket; id-nya dipakai "
-                     f"kiosk lain di server (id held by another kiosk)")
-    if status.conflict_warning:
-        lines.append(f"  PERHATIAN (duplicates):     {status.conflict_warning}")
-    if status.menu_error and report.menu == "refused":
-        lines.append(f"  Masalah menu:               {status.menu_error}")
-    if report.error:
-        lines.append(f"  Gangguan (error):           {report.error}")
-    print("\n".join(lines), file=out)
-    return 0 if report.ok else 1
+from .sync_once import sync_once_command  # noqa: E402,F401  (``kiosk sync --once``)

@@ -1,11 +1,17 @@
 """The kiosk's HTTP client for the office server (API v1), and its one error boundary.
 
 :class:`SyncClient` speaks the office server's API over one
-``requests.Session`` (bearer token, TLS verified unless configured off). Every
-call is one *attempt*: it runs in a short-lived daemon thread and is abandoned
-at ``[server] attempt_deadline_s``, so a hung name lookup (``getaddrinfo`` has
-no timeout) or a server that drips bytes cannot hold the caller. Inside, each
-request has ``timeout=(connect_timeout_s, read_timeout_s)``. Every transport,
+``requests.Session`` (bearer token, TLS verified unless configured off; with
+``ca_bundle`` empty the system's CA store :data:`SYSTEM_CA_BUNDLE`, as kiosk.ini
+says, not certifi's). Every call runs in a short-lived daemon thread and is
+abandoned at the deadline, so a hung name lookup (``getaddrinfo`` has no
+timeout) or a server that drips bytes cannot hold the caller. The deadline is
+``[server] attempt_deadline_s`` for the *whole attempt* (:meth:`SyncClient.attempt`:
+every upload batch and the menu check share it, DNS included), else per call.
+A call given up has its connections shut down at once (:class:`_TrackedAdapter`),
+so its thread ends instead of hanging on a trickling server; only a thread stuck
+in a name lookup can outlive it. Inside, each request has
+``timeout=(connect_timeout_s, read_timeout_s)``, capped by the time left. Every transport,
 HTTP and payload failure is translated at one boundary
 (:meth:`SyncClient._exchange`) into :class:`~kiosk.errors.SyncError` with
 ``kind`` in :data:`KINDS`, ``status`` and ``retry_after_s``, and a message
@@ -13,8 +19,10 @@ for office staff: plain Indonesian first, a short English gloss after.
 """
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
+import os
 import socket
 import threading
 import time
@@ -24,10 +32,14 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from . import __version__
 from .errors import SyncError
 from .menu import MAX_MENU_BYTES
+from .sync_errors import (SYSTEM_CA_BUNDLE, caused_by_name_lookup, reply_problem,
+                          tls_problem, tls_error)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +49,48 @@ KINDS = ("offline", "timeout", "dns", "tls", "auth", "server", "bad_reply")
 OFFLINE_KINDS = ("offline", "timeout", "dns")
 #: Abandoned attempts still running (e.g. stuck in a name lookup) before new ones are refused.
 MAX_STUCK_ATTEMPTS = 2
+
+_CALL = threading.local()  # .conns: the connections the current call's thread uses
+
+
+class _TrackedPool:
+    """Pool mixin: every connection handed to a request is noted for the calling thread,
+    so a call given up can shut them down from outside."""
+
+    def _get_conn(self, timeout=None):
+        conn = super()._get_conn(timeout)
+        conns = getattr(_CALL, "conns", None)
+        if conns is not None:
+            conns.append(conn)
+        return conn
+
+
+class _HTTPPool(_TrackedPool, HTTPConnectionPool):
+    pass
+
+
+class _HTTPSPool(_TrackedPool, HTTPSConnectionPool):
+    pass
+
+
+class _TrackedAdapter(HTTPAdapter):
+    """requests' adapter with connection pools that track connections per call."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+def _shut(conns) -> None:
+    """Shut down the sockets of ``conns`` so a read blocked on them returns at once."""
+    for conn in list(conns):
+        sock = getattr(conn, "sock", None)
+        if sock is None:
+            continue
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
 
 
 @dataclass(frozen=True)
@@ -105,14 +159,37 @@ class SyncClient:
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.session = requests.Session()
         self.session.trust_env = False  # kiosk.ini is the only source of proxies and CAs
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _TrackedAdapter())
         self.session.headers["Authorization"] = f"Bearer {server_cfg.token}"
         self.session.headers["User-Agent"] = f"dukcapil-kiosk/{__version__} ({kiosk_id})"
         if not server_cfg.verify_tls:
             self.session.verify = False
         elif server_cfg.ca_bundle:
             self.session.verify = str(server_cfg.ca_bundle)
+        elif os.path.exists(SYSTEM_CA_BUNDLE):
+            self.session.verify = SYSTEM_CA_BUNDLE
+        else:
+            log.warning("no system CA store at %s; using certifi's", SYSTEM_CA_BUNDLE)
         self.timeout = (server_cfg.connect_timeout_s, server_cfg.read_timeout_s)
-        self._stuck: list[threading.Thread] = []
+        self._stuck: list[tuple[threading.Thread, dict]] = []  # (thread, its phase)
+        self._attempt_end: float | None = None
+
+    @contextlib.contextmanager
+    def attempt(self, deadline_s: float | None = None):
+        """One sync attempt: every call inside shares one deadline of ``deadline_s``
+        seconds (default ``attempt_deadline_s``), name lookups included; a call
+        made after it passed raises SyncError (timeout) at once."""
+        self._attempt_end = time.monotonic() + (deadline_s or self.cfg.attempt_deadline_s)
+        try:
+            yield self
+        finally:
+            self._attempt_end = None
+
+    def time_left(self) -> float | None:
+        """Seconds left in the current :meth:`attempt`, None outside one."""
+        end = self._attempt_end
+        return None if end is None else end - time.monotonic()
 
     # -- public calls --------------------------------------------------------
     def upload(self, tickets: list, menu_version: str = "",
@@ -184,40 +261,54 @@ class SyncClient:
 
     # -- the one boundary ----------------------------------------------------
     def _exchange(self, what: str, run):
-        """Run ``run(phase)`` in a daemon thread; its result, or SyncError by the deadline."""
-        self._stuck = [t for t in self._stuck if t.is_alive()]
+        """Run ``run(phase)`` in a daemon thread; its result, or SyncError by the deadline
+        (the attempt's, else ``attempt_deadline_s``). Given up: its connections are shut."""
+        self._stuck = [(t, ph) for t, ph in self._stuck if not _ended(t, ph)]
         if len(self._stuck) >= MAX_STUCK_ATTEMPTS:
             raise SyncError("Percobaan sebelumnya menghubungi server kantor masih menggantung "
-                            "(jaringan atau pencarian nama); kiosk menunggu sampai selesai. "
-                            "(Earlier attempts still hanging.)", kind="timeout")
-        phase = {"now": "dns"}
+                            "di pencarian nama (DNS); kiosk menunggu sampai selesai. Periksa "
+                            "DNS jaringan. (Earlier name lookups still hanging.)", kind="dns")
+        total = self.cfg.attempt_deadline_s
+        left = total if self._attempt_end is None else self._attempt_end - time.monotonic()
+        if left <= 0:
+            raise SyncError(f"Sinkronisasi melewati batas {total:g} detik untuk satu percobaan; "
+                            f"sisanya dikirim pada percobaan berikutnya. (Attempt deadline.)",
+                            kind="timeout")
+        phase = {"now": "dns", "left": left}
         future: Future = Future()
+        conns: list = []
 
         def target():
+            _CALL.conns = conns
             try:
                 future.set_result(run(phase))
             except BaseException as exc:  # handed to the caller's thread
                 future.set_exception(exc)
+            finally:
+                _CALL.conns = None
         thread = threading.Thread(target=target, name=f"sync-{what}", daemon=True)
         thread.start()
-        deadline = self.cfg.attempt_deadline_s
         try:
-            return future.result(timeout=deadline)
+            return future.result(timeout=left)
         except FutureTimeout:
-            self._stuck.append(thread)
+            _shut(conns)  # a trickling server or a hung read: the thread ends now
+            self._stuck.append((thread, phase))
             if phase["now"] == "dns":
                 raise SyncError(f"Mencari nama server kantor ({self.host}) memakan lebih dari "
-                                f"{deadline:g} detik; periksa DNS jaringan. (Name lookup too "
+                                f"{total:g} detik; periksa DNS jaringan. (Name lookup too "
                                 f"slow.)", kind="dns") from None
-            raise SyncError(f"Server kantor tidak selesai menjawab dalam {deadline:g} detik. "
+            raise SyncError(f"Server kantor tidak selesai menjawab dalam {total:g} detik. "
                             f"(Timeout.)", kind="timeout") from None
         except Exception as exc:
             raise self._translate(exc) from exc
 
     def _request(self, phase, method, path, *, ok=(200,), **kwargs) -> requests.Response:
+        started = time.monotonic()
         socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
         phase["now"] = "http"
-        resp = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
+        left = max(0.05, phase["left"] - (time.monotonic() - started))
+        timeout = (min(self.timeout[0], left), min(self.timeout[1], left))
+        resp = self.session.request(method, self.base + path, timeout=timeout, **kwargs)
         if resp.status_code not in ok:
             raise self._status_error(resp)
         return resp
@@ -247,13 +338,11 @@ class SyncClient:
         if isinstance(exc, SyncError):
             return exc
         where = f"{self.host}:{self.port}"
-        if isinstance(exc, socket.gaierror) or _caused_by_name_lookup(exc):
+        if isinstance(exc, requests.exceptions.SSLError) or tls_problem(exc):
+            return tls_error(exc, self.host, where, self.cfg.ca_bundle)
+        if isinstance(exc, socket.gaierror) or caused_by_name_lookup(exc):
             return SyncError(f"Nama server kantor ({self.host}) tidak ditemukan; periksa "
                              f"[server] url dan jaringan. (Server name not found.)", kind="dns")
-        if isinstance(exc, requests.exceptions.SSLError):
-            return SyncError(f"Sertifikat server kantor ({where}) tidak dapat diverifikasi; "
-                             f"periksa [server] ca_bundle. (TLS certificate not trusted.)",
-                             kind="tls")
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return SyncError(f"Server kantor ({where}) tidak dapat dihubungi dalam "
                              f"{self.timeout[0]:g} detik; jaringan mungkin putus (offline).",
@@ -267,7 +356,7 @@ class SyncClient:
         if isinstance(exc, (requests.exceptions.RequestException, ValueError, KeyError,
                             TypeError, AttributeError)):
             log.warning("unreadable reply from the office server: %r", exc)
-            return SyncError(f"Jawaban server kantor tidak dapat dipahami: {_reply_problem(exc)}; "
+            return SyncError(f"Jawaban server kantor tidak dapat dipahami: {reply_problem(exc)}; "
                              f"tiket tetap tersimpan di kiosk dan dikirim nanti. Bila terus "
                              f"terjadi, periksa [server] url (harus alamat server kantor). "
                              f"(Unreadable reply; tickets are kept.)", kind="bad_reply")
@@ -294,24 +383,9 @@ def _text(value) -> str | None:
     return value[:1000] if value else None
 
 
-def _reply_problem(exc: BaseException) -> str:
-    """What was wrong with a reply, in plain Indonesian (no Python exception names)."""
-    if isinstance(exc, requests.exceptions.JSONDecodeError) or (
-            isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError"):
-        return "isinya bukan data yang dikenal kiosk (mungkin halaman lain, bukan server kantor)"
-    if isinstance(exc, KeyError):
-        return "ada bagian jawaban yang tidak ada"
-    if isinstance(exc, requests.exceptions.RequestException):
-        return "jawaban terputus atau rusak di tengah jalan"
-    return "bentuk isinya tidak seperti yang diharapkan"
-
-
-def _caused_by_name_lookup(exc: BaseException) -> bool:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, socket.gaierror) or type(exc).__name__ == "NameResolutionError":
-            return True
-        exc = getattr(exc, "reason", None) or exc.__cause__ or exc.__context__ or (
-            exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None)
-        seen += 1
-    return False
+def _ended(thread: threading.Thread, phase: dict) -> bool:
+    """True once ``thread`` finished. One given up past its name lookup had its sockets
+    shut and ends within moments: wait for it briefly rather than count it as stuck."""
+    if phase["now"] != "dns":
+        thread.join(0.5)
+    return not thread.is_alive()

@@ -346,7 +346,7 @@ class StaffMode:
     def sync_now(self):
         if self.rt.sync is None:
             return
-        self.rt.sync.poke()
+        self.rt.sync.poke(force=True)
         self._run(lambda: self._audit("sync-now"))
         self._say(self.t("Sinkron dimulai; hasilnya tampil dalam beberapa detik."))
         Clock.schedule_once(lambda _dt: self.refresh(), 3.0)

@@ -10,8 +10,9 @@ extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 [ "${1:-}" = "--office" ] && extras="[office]"
 
-# Mesa GL/EGL for Kivy (also offscreen), mtdev for touch screens, libusb for USB printers.
-pkgs="libgl1 libegl1 libmtdev1 libusb-1.0-0"
+# Mesa GL/EGL for Kivy (also offscreen), mtdev for touch screens, libusb for USB printers,
+# ca-certificates: the system CA store the office server's https is checked against.
+pkgs="libgl1 libegl1 libmtdev1 libusb-1.0-0 ca-certificates"
 # The office server speaks the calls with espeak-ng's Indonesian voice; the tests drive the
 # loket and display pages in Debian's chromium through chromium-driver.
 [ "${1:-}" = "--office" ] && pkgs="$pkgs espeak-ng"

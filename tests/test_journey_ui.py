@@ -183,3 +183,27 @@ def test_welcome_says_when_the_office_is_closed_and_opens_again(kiosk_app, clock
     driver.pump_until(lambda: not welcome.closed, timeout=3)
     driver.tap(welcome.ids.lang_id)
     assert app.sm.current == "services"
+
+
+def test_paper_running_out_mid_slip_is_told_while_the_ticket_shows(make_app):
+    """Issue 14: the printer answers "paper out" after taking the slip: the resident is told
+    the slip may be cut short (in their language), staff get it in the reprint list."""
+    import sys
+    from pathlib import Path
+    sys.path.append(str(Path(__file__).parent / "printer"))
+    from printerpeer import PAPER_OUT, READY, PrinterPeer
+    peer = PrinterPeer()
+    peer.status, peer.status_after_data = READY, PAPER_OUT
+    try:
+        app = make_app(printer={"type": "network", "host": "127.0.0.1", "port": str(peer.port),
+                                "timeout_s": "1", "job_deadline_s": "4"})
+        journey(app, "en")
+        screen = app.sm.get_screen("ticket")
+        driver.pump_until(lambda: screen.print_state != "pending", timeout=8)
+        assert app.sm.current == "ticket" and screen.print_state == "partly"
+        assert "cut short" in screen.print_text and "staff" in screen.print_text
+        failed = app.runtime.store.failed_today()
+        assert [t.number for t in failed] == [screen.number]
+        assert app.runtime.printer.status().state == "paper_out"
+    finally:
+        peer.close()

@@ -388,8 +388,8 @@ def test_sync_panel_shows_backlog_and_sync_now_pokes_the_worker(kiosk):
             return SyncStatus(online=False, last_success_at="2026-11-30T01:30:00+00:00",
                               last_error="Server kantor tidak menjawab", backlog=7)
 
-        def poke(self):
-            Sync.pokes += 1
+        def poke(self, force=False):
+            Sync.pokes += int(force)  # staff "sync now" cuts a backoff short
     app = kiosk()
     app.runtime.sync = Sync()
     home = login(app)

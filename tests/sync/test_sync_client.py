@@ -126,7 +126,9 @@ def test_unknown_host_name_is_a_dns_error(server_cfg, monkeypatch):
 
 
 def test_tls_verification_follows_config(server_cfg, tmp_path):
-    assert SyncClient(server_cfg("https://127.0.0.1"), "K1").session.verify is True
+    # ca_bundle empty: the system's CA store, as kiosk.ini says (not certifi's bundle)
+    assert SyncClient(server_cfg("https://127.0.0.1"), "K1").session.verify == \
+        "/etc/ssl/certs/ca-certificates.crt"
     bundle = tmp_path / "office-ca.pem"
     assert SyncClient(server_cfg("https://127.0.0.1", ca_bundle=bundle), "K1").session.verify \
         == str(bundle)

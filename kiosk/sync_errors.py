@@ -1,0 +1,86 @@
+"""Why a sync call failed, in plain words: reply problems, name lookups and TLS.
+
+Used by :meth:`kiosk.sync_client.SyncClient._translate`, the one boundary where
+transport errors become :class:`~kiosk.errors.SyncError`. Exceptions are read
+through their whole chain (urllib3 wraps ``ssl.SSLError`` and ``socket.gaierror``
+in ``reason``/``__cause__``); a ``reason`` that is a string is never followed.
+"""
+from __future__ import annotations
+
+import socket
+
+import requests
+
+from .errors import SyncError
+
+#: Debian's system CA store (package ca-certificates): trusted when [server] ca_bundle is empty.
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def reply_problem(exc: BaseException) -> str:
+    """What was wrong with a reply, in plain Indonesian (no Python exception names)."""
+    if isinstance(exc, requests.exceptions.JSONDecodeError) or (
+            isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError"):
+        return "isinya bukan data yang dikenal kiosk (mungkin halaman lain, bukan server kantor)"
+    if isinstance(exc, KeyError):
+        return "ada bagian jawaban yang tidak ada"
+    if isinstance(exc, requests.exceptions.RequestException):
+        return "jawaban terputus atau rusak di tengah jalan"
+    return "bentuk isinya tidak seperti yang diharapkan"
+
+
+def _chain(exc: BaseException, limit: int = 10):
+    """``exc`` and the exceptions behind it (``reason``, ``__cause__``, ``__context__``,
+    an exception as first argument); only exceptions, never a ``reason`` string."""
+    seen = 0
+    while isinstance(exc, BaseException) and seen < limit:
+        yield exc
+        nxt = None
+        for candidate in (getattr(exc, "reason", None), exc.__cause__, exc.__context__,
+                          exc.args[0] if exc.args else None):
+            if isinstance(candidate, BaseException):
+                nxt = candidate
+                break
+        exc, seen = nxt, seen + 1
+
+
+def caused_by_name_lookup(exc: BaseException) -> bool:
+    return any(isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError"
+               for e in _chain(exc))
+
+
+def tls_problem(exc: BaseException) -> bool:
+    import ssl
+    return any(isinstance(e, ssl.SSLError) for e in _chain(exc)) or (
+        isinstance(exc, OSError) and "TLS CA certificate bundle" in str(exc))
+
+
+def tls_error(exc: BaseException, host: str, where: str, ca_bundle) -> SyncError:
+    """A certificate problem told with its fix (kind ``tls``): not trusted, made for
+    another name, expired, a plain http port, or a ca_bundle file that is not there."""
+    text = " ".join(str(e) for e in _chain(exc)).lower()
+    bundle = f"[server] ca_bundle = {ca_bundle}" if ca_bundle else (
+        f"[server] ca_bundle kosong = CA sistem ({SYSTEM_CA_BUNDLE})")
+    if "ca certificate bundle" in text:
+        message = (f"Berkas sertifikat CA tidak ditemukan ({bundle}). Isi [server] ca_bundle "
+                   f"dengan path berkas PEM CA kantor yang ada. (CA bundle file missing.)")
+    elif "hostname mismatch" in text or "doesn't match" in text or "ip address mismatch" in text:
+        message = (f"Sertifikat server kantor ({where}) dibuat untuk nama lain, bukan "
+                   f"{host}. Pakai di [server] url nama yang tertulis di sertifikat, atau minta "
+                   f"admin membuat sertifikat untuk {host}. (TLS certificate name mismatch.)")
+    elif "expired" in text:
+        message = (f"Sertifikat server kantor ({where}) sudah kedaluwarsa (atau jam kiosk "
+                   f"salah). Minta admin memperbarui sertifikat server; periksa jam kiosk. "
+                   f"(TLS certificate expired.)")
+    elif "certificate verify failed" in text or "self-signed" in text or "issuer" in text:
+        message = (f"Sertifikat server kantor ({where}) tidak dipercaya kiosk ini ({bundle}). "
+                   f"Isi [server] ca_bundle di kiosk.ini dengan berkas PEM CA kantor (dari "
+                   f"admin server), lalu coba lagi. (TLS certificate not trusted.)")
+    elif "wrong version" in text or "record layer" in text or "unknown protocol" in text \
+            or "packet length" in text or "http request" in text:
+        message = (f"Server kantor ({where}) tidak memakai https di port ini. Periksa [server] "
+                   f"url: http:// atau https:// dan nomor port yang benar. (Not a TLS port.)")
+    else:
+        message = (f"Sambungan aman (TLS) ke server kantor ({where}) gagal. Periksa [server] "
+                   f"url dan ca_bundle. (TLS handshake failed.)")
+    return SyncError(message, kind="tls")
