@@ -27,6 +27,11 @@ from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # n
                      SessionInfo, WebSession, utc_now_iso)
 
 ROLES = ("admin", "staff", "kiosk")
+#: Ticket fields fixed when the kiosk issued it: a resent ticket must carry the same values.
+FIXED_FIELDS = ("kiosk_id", "office_day", "service_code", "queue", "sequence", "number",
+                "issued_at", "language", "rules_confirmed", "menu_version")
+#: The kiosk's print state of a ticket: a resent ticket may bring newer values (stored).
+PRINT_FIELDS = ("print_status", "print_error")
 #: A kiosk's "last seen" is written at most this often, in seconds.
 TOUCH_EVERY_S = 5.0
 
@@ -69,6 +74,15 @@ class UpsertResult:
     refused: list
     conflicts: list = field(default_factory=list)
     clashes: list = field(default_factory=list)
+
+
+class TicketChanged(Exception):
+    """Held tickets resent with other content; ``changes`` is
+    ``[{"id": ..., "field": ..., "stored": ..., "sent": ...}, ...]``."""
+
+    def __init__(self, changes: list[dict]):
+        super().__init__(f"{len({c['id'] for c in changes})} ticket(s) changed under a held id")
+        self.changes = changes
 
 
 @dataclass(frozen=True)
@@ -201,10 +215,14 @@ class Repo:
 
     # -- check-ins -----------------------------------------------------------
     def upsert_checkins(self, kiosk_id: str, tickets: list[dict]) -> UpsertResult:
-        """Insert tickets not held yet; a ticket id already held stays as it is.
+        """Insert tickets not held yet; a ticket id already held keeps its content.
 
         ``tickets`` are ``Ticket.to_dict()`` shapes, all of ``kiosk_id`` (the
-        caller checks). Safe against concurrent retries of the same batch.
+        caller checks). Safe against concurrent retries of the same batch. A ticket
+        resent with its print state changed (``print_status``, ``print_error``)
+        updates the stored copy. Raises :class:`TicketChanged` (nothing of the batch
+        stored) when a held ticket of this kiosk comes back with any of
+        :data:`FIXED_FIELDS` changed: one id cannot name two check-ins.
         """
         now = utc_now_iso()
         rows = [dict(id=t["id"], kiosk_id=kiosk_id, office_day=t["office_day"],
@@ -214,13 +232,20 @@ class Repo:
                 for t in tickets]
         ids = [r["id"] for r in rows]
         with self.sessions.begin() as s:
+            inserted: set = set()
             if rows:
                 insert = postgresql.insert if self.engine.dialect.name == "postgresql" else \
                     sqlite.insert
-                s.execute(insert(Checkin).on_conflict_do_nothing(index_elements=["id"]), rows)
+                inserted = set(s.scalars(
+                    insert(Checkin).on_conflict_do_nothing(index_elements=["id"])
+                    .returning(Checkin.id), rows))
                 enqueue(s, rows)  # into the counters' flow, same transaction
             owners = dict(s.execute(select(Checkin.id, Checkin.kiosk_id)
                                     .where(Checkin.id.in_(ids))).all()) if ids else {}
+            resent = [t for t in tickets if t["id"] not in inserted
+                      and owners.get(t["id"]) == kiosk_id]
+            if resent:
+                self._check_resent(s, resent)
         accepted = [i for i in ids if owners.get(i) == kiosk_id]
         refused = [i for i in ids if owners.get(i) != kiosk_id]
         held = set(accepted)
@@ -228,6 +253,21 @@ class Repo:
         clashes = self.clashes(days, kiosk_id=kiosk_id) if days else []
         conflicts = sorted({i for c in clashes for i in c.ids})
         return UpsertResult(accepted, refused, conflicts, clashes)
+
+    @staticmethod
+    def _check_resent(s: Session, resent: list[dict]):
+        """Compare resent tickets with the stored copies (in the upload's transaction)."""
+        sent = {t["id"]: t for t in resent}
+        changes = []
+        for row in s.scalars(select(Checkin).where(Checkin.id.in_(list(sent)))):
+            stored, new = json.loads(row.payload), sent[row.id]
+            changes += [{"id": row.id, "field": f, "stored": stored[f], "sent": new.get(f)}
+                        for f in FIXED_FIELDS if f in stored and stored[f] != new.get(f)]
+            if not changes and any(stored.get(f) != new.get(f) for f in PRINT_FIELDS):
+                stored.update({f: new.get(f) for f in PRINT_FIELDS})
+                row.payload = json.dumps(stored, ensure_ascii=False, sort_keys=True)
+        if changes:
+            raise TicketChanged(changes)
 
     def clashes(self, office_days, kiosk_id: str | None = None) -> list[Clash]:
         """Numbers given by more than one kiosk on ``office_days`` (a derived flag: nothing
