@@ -8,7 +8,9 @@ waiting-room display (:mod:`office.display_web`), a 403 page for forms without
 their CSRF token, a 400 page for form fields holding a NUL, 422 answers that never
 fail on values JSON cannot hold (:mod:`office.bodies`), and a request body limit
 (413 above ``max_body_bytes``, checked both on the ``Content-Length`` header and on
-the bytes actually received, chunked or not; an HTML page for the browser pages).
+the bytes actually received, chunked or not; an HTML page for the browser pages),
+the login throttle per client address (:mod:`office.throttle`) and security headers
+on every answer (:mod:`office.headers`).
 """
 from __future__ import annotations
 
@@ -29,8 +31,10 @@ from .counter_repo import CounterRepo
 from .counter_stats import CounterStats
 from .db import Repo, make_engine
 from .events import Broadcaster
+from .headers import SecurityHeaders
 from .pages import CsrfRefused, csrf_refused_page, form_refused_page, page
 from .staff_repo import StaffRepo
+from .throttle import LoginThrottle
 from .voice import Voice
 
 #: Largest request body accepted, in bytes (a 500-ticket batch is about 350 kB).
@@ -163,4 +167,6 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     async def _not_admin(request: Request, exc: admin_web.NotAdmin) -> HTMLResponse:
         return admin_web.forbidden()
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LoginThrottle)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -10,6 +10,8 @@
     kiosk-office add-admin NAME         # admin account of the menu pages; asks the password
     kiosk-office add-staff-account NAME # loket staff account (name + password); asks it
     kiosk-office add-counter "Loket 1" --queues P,A   # a counter and the queues it serves
+    kiosk-office revoke kiosk|staff|admin NAME   # revoke every token of that holder
+    kiosk-office tokens                 # who holds tokens (never the tokens themselves)
 
 ``serve`` is the default subcommand. ``--db`` defaults to ``$KIOSK_OFFICE_DB``
 or ``sqlite:///office.db``; ``--init-admin-token`` (or
@@ -17,7 +19,9 @@ or ``sqlite:///office.db``; ``--init-admin-token`` (or
 Tokens are printed once and stored only as sha256 digests. ``add-admin``
 reads the password twice from the terminal (or one line from stdin when it is
 not a terminal), stores its argon2 hash, and for an existing name replaces the
-password, lifts a lockout and ends that admin's browser sessions.
+password and ends that admin's browser sessions. ``revoke`` ends the holder's tokens and
+every browser session opened with them (a kiosk gets 401 on its next sync). Every change is
+in the audit log (``/admin/audit``), by ``cli``.
 """
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ from .db import Repo, make_engine
 from .staff_repo import StaffRepo
 
 COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin",
-            "add-staff-account", "add-counter")
+            "add-staff-account", "add-counter", "revoke", "tokens")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -78,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     counter.add_argument("name", help='as shown and said, e.g. "Loket 2"')
     counter.add_argument("--queues", required=True,
                          help="queue letters it serves, in order, e.g. P,A")
+    revoke = sub.add_parser("revoke", parents=[common],
+                            help="revoke every token of a kiosk, staff member or the admin")
+    revoke.add_argument("role", choices=("kiosk", "staff", "admin"))
+    revoke.add_argument("name", help="kiosk id, staff name, or 'admin'")
+    sub.add_parser("tokens", parents=[common], help="list who holds tokens")
     return parser
 
 
@@ -108,7 +117,7 @@ def _add_account(repo: Repo, name: str, kind: str = "admin") -> int:
     created = store(name, hash_password(password))
     if not created:
         repo.drop_admin_sessions(name)
-    print(f"{kind} {name!r} {'created' if created else 'updated: new password, lockout lifted'}"
+    print(f"{kind} {name!r} {'created' if created else 'updated: new password'}"
           f".", file=sys.stderr)
     return 0
 
@@ -135,6 +144,27 @@ def _issue(repo: Repo, role: str, name: str, token: str = "", replace: bool = Fa
     repo.add_credential(hash_token(token), role, name, replace=replace)
     print(token)
     print(f"{role} token for {name!r} created; it is shown only once.", file=sys.stderr)
+    return 0
+
+
+def _revoke(repo: Repo, role: str, name: str) -> int:
+    count = repo.revoke_credentials(role, name)
+    if not count:
+        print(f"kiosk-office: no {role} token for {name!r}; nothing changed. See "
+              f"`kiosk-office tokens`.", file=sys.stderr)
+        return 1
+    print(f"{count} {role} token(s) of {name!r} revoked; sessions opened with them ended.",
+          file=sys.stderr)
+    return 0
+
+
+def _tokens(repo: Repo) -> int:
+    holders = repo.credential_holders()
+    for role, name, count, newest in holders:
+        print(f"{role:6} {name:32} {count} token(s), newest {newest[:19]}")
+    if not holders:
+        print("no tokens yet (kiosk-office add-kiosk / add-staff / set-admin-token)",
+              file=sys.stderr)
     return 0
 
 
@@ -178,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         return _add_account(repo, args.name, kind="staff")
     if args.command == "add-counter":
         return _add_counter(repo, args.name, args.queues)
+    if args.command == "revoke":
+        return _revoke(repo, args.role, args.name)
+    if args.command == "tokens":
+        return _tokens(repo)
     return _issue(repo, "admin", "admin", token=args.token, replace=True)
 
 

@@ -16,17 +16,17 @@ import json
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, create_engine, event, func, inspect, select, update
+from sqlalchemy import and_, case, create_engine, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .access import ROLES, AccessRepo, credential_fingerprint  # noqa: F401
 from .counter_repo import enqueue
 from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
                      Checkin, Credential, Kiosk, MenuVersion, NowServing, PublishConflict,
                      SessionInfo, WebSession, utc_now_iso)
 
-ROLES = ("admin", "staff", "kiosk")
 #: Ticket fields fixed when the kiosk issued it: a resent ticket must carry the same values.
 FIXED_FIELDS = ("kiosk_id", "office_day", "service_code", "queue", "sequence", "number",
                 "issued_at", "language", "rules_confirmed", "menu_version")
@@ -57,9 +57,10 @@ def make_engine(url: str) -> Engine:
 
 
 def _upgrade_sessions(engine: Engine) -> None:
-    """Sessions from before admin accounts lack ``csrf``: drop them (everyone logs in again)."""
+    """Sessions from before admin accounts lack ``csrf``, from before binding them to their
+    credential lack ``credential``: drop them (everyone logs in again)."""
     columns = {c["name"] for c in inspect(engine).get_columns("web_sessions")}
-    if "csrf" not in columns:
+    if not {"csrf", "credential"} <= columns:
         WebSession.__table__.drop(engine)
         WebSession.__table__.create(engine)
 
@@ -96,99 +97,14 @@ class Clash:
     ids: tuple
 
 
-class Repo:
-    """The office server's domain verbs over one SQLAlchemy engine (thread-safe)."""
+class Repo(AccessRepo):
+    """The office server's domain verbs over one SQLAlchemy engine (thread-safe); who may
+    do what (tokens, sessions, admin accounts, login throttle, audit) is :class:`AccessRepo`."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self._touched: dict[str, tuple[float, str]] = {}  # kiosk id -> (monotonic s, version)
-
-    # -- credentials ---------------------------------------------------------
-    def add_credential(self, token_hash: str, role: str, name: str, *, replace: bool = False):
-        """Store a token hash for ``role``/``name``; ``replace`` drops that holder's old tokens."""
-        if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}")
-        with self.sessions.begin() as s:
-            if replace:
-                for old in s.scalars(select(Credential).where(Credential.role == role,
-                                                              Credential.name == name)):
-                    s.delete(old)
-            s.add(Credential(token_hash=token_hash, role=role, name=name))
-            if role == "kiosk" and s.get(Kiosk, name) is None:
-                s.add(Kiosk(id=name))
-
-    def has_role(self, role: str) -> bool:
-        with self.sessions() as s:
-            return s.scalar(select(func.count()).select_from(Credential)
-                            .where(Credential.role == role)) > 0
-
-    def credential(self, token_hash: str) -> tuple[str, str, str] | None:
-        """``(role, name, stored_hash)`` for a token hash, or None."""
-        with self.sessions() as s:
-            row = s.get(Credential, token_hash)
-            return (row.role, row.name, row.token_hash) if row else None
-
-    def add_web_session(self, id_hash: str, role: str, expires_at: str, *, name: str = "",
-                        via: str = "token", csrf: str = ""):
-        with self.sessions.begin() as s:
-            s.add(WebSession(id_hash=id_hash, role=role, expires_at=expires_at, name=name,
-                             via=via, csrf=csrf))
-
-    def web_session(self, id_hash: str, now_iso: str) -> SessionInfo | None:
-        """The live session with this id hash, or None (unknown or expired)."""
-        with self.sessions() as s:
-            row = s.get(WebSession, id_hash)
-            if row is None or row.expires_at <= now_iso:
-                return None
-            return SessionInfo(row.role, row.name, row.via, row.csrf)
-
-    def drop_web_session(self, id_hash: str):
-        with self.sessions.begin() as s:
-            row = s.get(WebSession, id_hash)
-            if row:
-                s.delete(row)
-
-    def drop_admin_sessions(self, name: str):
-        """End every browser session of admin account ``name`` (after a password change)."""
-        with self.sessions.begin() as s:
-            for row in s.scalars(select(WebSession).where(WebSession.via == "password",
-                                                          WebSession.name == name)):
-                s.delete(row)
-
-    # -- admin accounts ------------------------------------------------------
-    def set_admin(self, name: str, password_hash: str) -> bool:
-        """Create admin ``name`` or replace its password (clears a lockout); True if created."""
-        with self.sessions.begin() as s:
-            row = s.get(AdminUser, name)
-            created = row is None
-            row = row or AdminUser(name=name)
-            row.password_hash, row.failures, row.locked_until = password_hash, 0, None
-            s.add(row)
-        return created
-
-    def admin(self, name: str) -> AdminRecord | None:
-        with self.sessions() as s:
-            row = s.get(AdminUser, name)
-            return AdminRecord(row.name, row.password_hash, row.failures or 0,
-                               row.locked_until) if row else None
-
-    def admin_login_failed(self, name: str, lock_until) -> AdminRecord:
-        """Count a failed login; ``lock_until(failures) -> ISO | None`` sets the lockout end."""
-        with self.sessions.begin() as s:
-            s.execute(update(AdminUser).where(AdminUser.name == name)
-                      .values(failures=AdminUser.failures + 1))
-            row = s.get(AdminUser, name, populate_existing=True)
-            row.locked_until = lock_until(row.failures)
-        return self.admin(name)
-
-    def admin_login_ok(self, name: str, new_hash: str | None = None):
-        """Reset the failure count; store ``new_hash`` when the hash parameters were renewed."""
-        with self.sessions.begin() as s:
-            row = s.get(AdminUser, name)
-            row.failures, row.locked_until, row.last_login_at = 0, None, utc_now_iso()
-            if new_hash:
-                row.password_hash = new_hash
 
     # -- kiosks --------------------------------------------------------------
     def touch_kiosk(self, kiosk_id: str, menu_version: str | None = None):

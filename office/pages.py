@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from .admins import check_login
 from .auth import hash_token
 from .bodies import refuse_nul_in_form
-from .db import SessionInfo, utc_now_iso
+from .db import SessionInfo, credential_fingerprint, utc_now_iso
 
 COOKIE = "office_session"
 LOGIN_COOKIE = "office_login"
@@ -96,16 +96,24 @@ def current_session(request: Request) -> SessionInfo | None:
     return request.app.state.repo.web_session(hash_token(sid), utc_now_iso())
 
 
-def start_session(request: Request, response: Response, role: str, name: str, via: str):
-    """Create a session (a fresh id: any old one of this browser is dropped) and set the cookie."""
+def start_session(request: Request, response: Response, role: str, name: str, via: str,
+                  credential: str = ""):
+    """Create a session (a fresh id: any old one of this browser is dropped) and set the cookie.
+
+    ``credential`` binds the session (:meth:`office.db.Repo.web_session`): the token digest
+    of a token login; for an admin-account login it is worked out here from the account.
+    """
     repo = request.app.state.repo
     old = request.cookies.get(COOKIE)
     if old:
         repo.drop_web_session(hash_token(old))
+    if not credential and via == "password" and role == "admin":
+        account = repo.admin(name)
+        credential = credential_fingerprint(account.password_hash) if account else ""
     sid = secrets.token_urlsafe(32)
     expires = datetime.now(timezone.utc) + timedelta(hours=SESSION_HOURS)
     repo.add_web_session(hash_token(sid), role, expires.isoformat(), name=name, via=via,
-                         csrf=secrets.token_urlsafe(32))
+                         csrf=secrets.token_urlsafe(32), credential=credential)
     response.set_cookie(COOKIE, sid, max_age=SESSION_HOURS * 3600, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
     response.delete_cookie(LOGIN_COOKIE)

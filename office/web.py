@@ -16,7 +16,7 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from .auth import lookup
+from .auth import hash_token, lookup
 from .pages import (csrf_field, current_session, end_session, local_time as _local,
                     login_form_response, page as _page, read_form, start_session,
                     table as _table)
@@ -136,7 +136,8 @@ async def login(request: Request):
             request, lambda csrf: _login_form(csrf, "Token tidak dikenal. (Unknown token.)"),
             status_code=401)
     response = RedirectResponse("/", status_code=303)
-    start_session(request, response, who.role, who.name, via="token")
+    start_session(request, response, who.role, who.name, via="token",
+                  credential=hash_token(token.strip()))
     return response
 
 
