@@ -216,6 +216,35 @@ class Repo(AccessRepo):
             return list(s.scalars(select(Checkin).where(Checkin.office_day == office_day)
                                   .order_by(Checkin.queue, Checkin.issued_at)))
 
+    def checkins_page(self, office_day: str, *, queue: str | None = None,
+                      kiosk_id: str | None = None, offset: int = 0, limit: int = 100
+                      ) -> tuple[list[Checkin], int]:
+        """One page of ``office_day``'s check-ins, newest first, optionally of one ``queue``
+        and/or one kiosk: ``(rows, total matching)``."""
+        where = [Checkin.office_day == office_day]
+        if queue:
+            where.append(Checkin.queue == queue)
+        if kiosk_id:
+            where.append(Checkin.kiosk_id == kiosk_id)
+        with self.sessions() as s:
+            total = s.scalar(select(func.count()).select_from(Checkin).where(*where))
+            rows = list(s.scalars(select(Checkin).where(*where)
+                                  .order_by(Checkin.issued_at.desc(), Checkin.id)
+                                  .offset(offset).limit(limit)))
+        return rows, total
+
+    def checkin_counts(self, office_day: str) -> dict[str, dict[str, int]]:
+        """``{"service": {code: n}, "queue": {letter: n}, "kiosk": {id: n}}`` on ``office_day``."""
+        out: dict[str, dict[str, int]] = {"service": {}, "queue": {}, "kiosk": {}}
+        with self.sessions() as s:
+            for code, queue, kiosk, n in s.execute(
+                    select(Checkin.service_code, Checkin.queue, Checkin.kiosk_id, func.count())
+                    .where(Checkin.office_day == office_day)
+                    .group_by(Checkin.service_code, Checkin.queue, Checkin.kiosk_id)):
+                for kind, key in (("service", code), ("queue", queue), ("kiosk", kiosk)):
+                    out[kind][key] = out[kind].get(key, 0) + n
+        return out
+
     def count_checkins(self) -> int:
         with self.sessions() as s:
             return s.scalar(select(func.count()).select_from(Checkin))

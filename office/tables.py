@@ -40,8 +40,10 @@ class Checkin(Base):
     """One ticket as uploaded by its kiosk; ``payload`` is the full ``Ticket.to_dict()``."""
 
     __tablename__ = "checkins"
-    #: finds numbers given twice on a day (:meth:`office.db.Repo.clashes`)
-    __table_args__ = (Index("ix_checkins_day_number", "office_day", "number"),)
+    #: finds numbers given twice on a day (:meth:`office.db.Repo.clashes`); pages the
+    #: staff page, newest first (:meth:`office.db.Repo.checkins_page`)
+    __table_args__ = (Index("ix_checkins_day_number", "office_day", "number"),
+                      Index("ix_checkins_day_issued", "office_day", "issued_at"))
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
     office_day: Mapped[str] = mapped_column(String(10), index=True)
