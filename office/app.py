@@ -14,7 +14,9 @@ on every answer (:mod:`office.headers`).
 """
 from __future__ import annotations
 
+import asyncio
 import json
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +34,7 @@ from .counter_stats import CounterStats
 from .db import Repo, make_engine
 from .events import Broadcaster
 from .headers import SecurityHeaders
+from .retention import RetentionJob
 from .pages import CsrfRefused, csrf_refused_page, form_refused_page, page
 from .staff_repo import StaffRepo
 from .throttle import LoginThrottle
@@ -43,7 +46,8 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 @dataclass(frozen=True)
 class OfficeSettings:
-    """``db_url``: SQLAlchemy URL; ``timezone``: IANA zone of the office day."""
+    """``db_url``: SQLAlchemy URL; ``timezone``: IANA zone of the office day;
+    ``retention_days``: see :mod:`office.retention`."""
 
     db_url: str = "sqlite:///office.db"
     timezone: str = "Asia/Pontianak"
@@ -52,6 +56,9 @@ class OfficeSettings:
     office_name: str = "Disdukcapil Kabupaten Barito Timur"
     #: where announcement WAVs are cached ("": the user's cache folder, dukcapil-office/voice)
     voice_dir: str = ""
+    #: office days of check-ins kept, older ones deleted daily; 0 keeps all (the default
+    #: here; ``kiosk-office serve`` passes ``--retention-days``, default 90)
+    retention_days: int = 0
 
 
 class OfficeClock:
@@ -136,10 +143,20 @@ MB is refused; nothing was changed.)</span></p><p><a class="btn" href="/admin/me
         await send({"type": "http.response.body", "body": body.encode()})
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """While the server runs: the daily retention job (:mod:`office.retention`)."""
+    task = asyncio.create_task(app.state.retention.loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
 def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = None) -> FastAPI:
     """The office server app. ``repo`` overrides ``settings.db_url`` (tests share one)."""
     settings = settings or OfficeSettings()
-    app = FastAPI(title="Dukcapil kiosk office server", version="1",
+    app = FastAPI(title="Dukcapil kiosk office server", version="1", lifespan=_lifespan,
                   description="Receives kiosk check-ins and publishes the service menu.")
     app.state.settings = settings
     app.state.repo = repo or Repo(make_engine(settings.db_url))
@@ -150,6 +167,8 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     app.state.events = Broadcaster()
     app.state.voice = Voice(settings.voice_dir or
                             Path(user_cache_dir("dukcapil-office")) / "voice")
+    app.state.retention = RetentionJob(app.state.repo, app.state.clock,
+                                       settings.retention_days)
     for module in (api, web, admin_web, audit_web, counters_admin, loket_web, display_web):
         app.include_router(module.router)
 

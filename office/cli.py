@@ -3,7 +3,7 @@
 ::
 
     kiosk-office [serve] [--db URL] [--host 127.0.0.1] [--port 8080] [--tz Asia/Pontianak]
-                         [--init-admin-token TOKEN]
+                         [--init-admin-token TOKEN] [--retention-days 90]
     kiosk-office add-kiosk K1           # prints the new kiosk token (put it in kiosk.ini)
     kiosk-office add-staff NAME         # prints a new staff token (now-serving, staff page)
     kiosk-office set-admin-token [--token TOKEN]   # replaces the admin token; prints it
@@ -12,6 +12,7 @@
     kiosk-office add-counter "Loket 1" --queues P,A   # a counter and the queues it serves
     kiosk-office revoke kiosk|staff|admin NAME   # revoke every token of that holder
     kiosk-office tokens                 # who holds tokens (never the tokens themselves)
+    kiosk-office purge [--retention-days 90]     # delete old check-ins now (serve does daily)
 
 ``serve`` is the default subcommand. ``--db`` defaults to ``$KIOSK_OFFICE_DB``
 or ``sqlite:///office.db``; ``--init-admin-token`` (or
@@ -36,10 +37,11 @@ from .admins import hash_password, password_problem
 from .auth import hash_token, new_token
 from .counter_repo import CounterError, CounterRepo, parse_queues
 from .db import Repo, make_engine
+from .retention import DEFAULT_RETENTION_DAYS, RetentionJob, cutoff_day
 from .staff_repo import StaffRepo
 
 COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin",
-            "add-staff-account", "add-counter", "revoke", "tokens")
+            "add-staff-account", "add-counter", "revoke", "tokens", "purge")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -57,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--init-admin-token",
                        default=os.environ.get("KIOSK_OFFICE_ADMIN_TOKEN", ""),
                        help="admin token to set if no admin token exists yet")
+    serve.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS,
+                       help="office days of check-ins kept; older ones are deleted daily "
+                            f"(0 keeps all; default {DEFAULT_RETENTION_DAYS})")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--office-name", default=os.environ.get(
         "KIOSK_OFFICE_NAME", "Disdukcapil Kabupaten Barito Timur"),
@@ -87,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("role", choices=("kiosk", "staff", "admin"))
     revoke.add_argument("name", help="kiosk id, staff name, or 'admin'")
     sub.add_parser("tokens", parents=[common], help="list who holds tokens")
+    purge = sub.add_parser("purge", parents=[common],
+                           help="delete check-ins older than --retention-days now (audited)")
+    purge.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS)
+    purge.add_argument("--tz", default="Asia/Pontianak", help="office time zone (IANA)")
     return parser
 
 
@@ -168,6 +177,20 @@ def _tokens(repo: Repo) -> int:
     return 0
 
 
+def _purge(args, repo: Repo) -> int:
+    from .app import OfficeClock
+
+    if args.retention_days < 1:
+        print("kiosk-office: --retention-days must be 1 or more; nothing deleted.",
+              file=sys.stderr)
+        return 2
+    counts = RetentionJob(repo, OfficeClock(args.tz), args.retention_days).run_once()
+    print(f"{counts['checkins']} check-in(s) of office days before "
+          f"{cutoff_day(OfficeClock(args.tz).today(), args.retention_days)} deleted.",
+          file=sys.stderr)
+    return 0
+
+
 def _serve(args, repo: Repo) -> int:
     import uvicorn
 
@@ -179,8 +202,8 @@ def _serve(args, repo: Repo) -> int:
         print("kiosk-office: no admin token yet; menus cannot be published. Run "
               "`kiosk-office set-admin-token` or pass --init-admin-token.", file=sys.stderr)
     app = create_app(OfficeSettings(db_url=args.db, timezone=args.tz,
-                                    office_name=args.office_name, voice_dir=args.voice_dir),
-                     repo=repo)
+                                    office_name=args.office_name, voice_dir=args.voice_dir,
+                                    retention_days=max(0, args.retention_days)), repo=repo)
     # open display streams never end by themselves: give them 2 s on stop, then close them
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 timeout_graceful_shutdown=2)
@@ -212,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         return _revoke(repo, args.role, args.name)
     if args.command == "tokens":
         return _tokens(repo)
+    if args.command == "purge":
+        return _purge(args, repo)
     return _issue(repo, "admin", "admin", token=args.token, replace=True)
 
 

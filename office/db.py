@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, create_engine, event, func, inspect, select
+from sqlalchemy import and_, case, create_engine, delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,8 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from .access import ROLES, AccessRepo, credential_fingerprint  # noqa: F401
 from .counter_repo import enqueue
 from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
-                     Checkin, Credential, Kiosk, MenuVersion, NowServing, PublishConflict,
-                     SessionInfo, WebSession, utc_now_iso)
+                     Checkin, Credential, Kiosk, LoginThrottle, MenuVersion, NowServing,
+                     PublishConflict, SessionInfo, WebSession, utc_now_iso)
 
 #: Ticket fields fixed when the kiosk issued it: a resent ticket must carry the same values.
 FIXED_FIELDS = ("kiosk_id", "office_day", "service_code", "queue", "sequence", "number",
@@ -244,6 +245,29 @@ class Repo(AccessRepo):
                 for kind, key in (("service", code), ("queue", queue), ("kiosk", kiosk)):
                     out[kind][key] = out[kind].get(key, 0) + n
         return out
+
+    def purge_before(self, first_kept_day: str, *, actor: str, note: str = "") -> dict:
+        """Delete check-ins and "now serving" rows of office days before ``first_kept_day``,
+        expired browser sessions and login-throttle rows idle for a day, in one transaction
+        with an audit entry (``retention``) when anything went. Returns the counts."""
+        stale = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
+        with self.sessions.begin() as s:
+            counts = {
+                "checkins": s.execute(delete(Checkin).where(
+                    Checkin.office_day < first_kept_day)).rowcount,
+                "now_serving": s.execute(delete(NowServing).where(
+                    NowServing.office_day < first_kept_day)).rowcount,
+                "web_sessions": s.execute(delete(WebSession).where(
+                    WebSession.expires_at < utc_now_iso())).rowcount,
+                "login_throttle": s.execute(delete(LoginThrottle).where(
+                    LoginThrottle.updated_at < stale)).rowcount}
+            if counts["checkins"] or counts["now_serving"]:
+                self._audit(s, actor, "retention",
+                            f"{counts['checkins']} check-ins before {first_kept_day} deleted"
+                            + (f" ({note})" if note else ""),
+                            [{"what": "checkins", "field": "deleted", "before": None,
+                              "after": counts["checkins"]}])
+        return counts
 
     def count_checkins(self) -> int:
         with self.sessions() as s:

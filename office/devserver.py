@@ -27,14 +27,15 @@ class ServerThread:
 
     ``start()`` returns once the server accepts connections, or raises
     RuntimeError after ``start_timeout_s`` seconds. ``url`` is ``http://host:port``.
+    ``lifespan="on"`` also runs the app's background jobs (the retention job).
     """
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0,
-                 start_timeout_s: float = 10.0):
+                 start_timeout_s: float = 10.0, lifespan: str = "off"):
         self.host, self.port = host, port or free_port(host)
         self.url = f"http://{host}:{self.port}"
         config = uvicorn.Config(app, host=host, port=self.port, log_level="warning",
-                                lifespan="off", timeout_graceful_shutdown=1)
+                                lifespan=lifespan, timeout_graceful_shutdown=1)
         self.server = uvicorn.Server(config)
         self.start_timeout_s = start_timeout_s
         self._thread = threading.Thread(target=self.server.run, name="office-server",
