@@ -3,7 +3,7 @@
 ::
 
     kiosk-office [serve] [--db URL] [--host 127.0.0.1] [--port 8080] [--tz Asia/Pontianak]
-                         [--init-admin-token TOKEN] [--retention-days 90]
+                         [--workers 1] [--init-admin-token TOKEN] [--retention-days 90]
     kiosk-office add-kiosk K1           # prints the new kiosk token (put it in kiosk.ini)
     kiosk-office add-staff NAME         # prints a new staff token (now-serving, staff page)
     kiosk-office set-admin-token [--token TOKEN]   # replaces the admin token; prints it
@@ -14,7 +14,9 @@
     kiosk-office tokens                 # who holds tokens (never the tokens themselves)
     kiosk-office purge [--retention-days 90]     # delete old check-ins now (serve does daily)
 
-``serve`` is the default subcommand. ``--db`` defaults to ``$KIOSK_OFFICE_DB``
+``serve`` is the default subcommand; its options default to ``$KIOSK_OFFICE_HOST``,
+``_PORT``, ``_WORKERS``, ``_TZ`` and ``_RETENTION_DAYS`` when set (the systemd unit's
+environment file, ``deploy/systemd/dukcapil-office.env``). ``--db`` defaults to ``$KIOSK_OFFICE_DB``
 or ``sqlite:///office.db``; ``--init-admin-token`` (or
 ``$KIOSK_OFFICE_ADMIN_TOKEN``) sets the admin token only when none exists yet.
 Tokens are printed once and stored only as sha256 digests. ``add-admin``
@@ -53,13 +55,18 @@ def _parser() -> argparse.ArgumentParser:
                                      "Dukcapil check-in kiosks: check-ins in, menu out.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", parents=[common], help="run the server (default)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--tz", default="Asia/Pontianak", help="office time zone (IANA)")
+    env = os.environ.get
+    serve.add_argument("--host", default=env("KIOSK_OFFICE_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=env("KIOSK_OFFICE_PORT", "8080"))
+    serve.add_argument("--workers", type=int, default=env("KIOSK_OFFICE_WORKERS", "1"),
+                       help="worker processes (uvicorn; default 1)")
+    serve.add_argument("--tz", default=env("KIOSK_OFFICE_TZ", "Asia/Pontianak"),
+                       help="office time zone (IANA)")
     serve.add_argument("--init-admin-token",
                        default=os.environ.get("KIOSK_OFFICE_ADMIN_TOKEN", ""),
                        help="admin token to set if no admin token exists yet")
-    serve.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS,
+    serve.add_argument("--retention-days", type=int,
+                       default=env("KIOSK_OFFICE_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS)),
                        help="office days of check-ins kept; older ones are deleted daily "
                             f"(0 keeps all; default {DEFAULT_RETENTION_DAYS})")
     serve.add_argument("--log-level", default="info")
@@ -195,18 +202,26 @@ def _serve(args, repo: Repo) -> int:
     import uvicorn
 
     from .app import OfficeSettings, create_app
+    from .asgi import settings_to_env
 
     if args.init_admin_token and not repo.has_role("admin"):
         repo.add_credential(hash_token(args.init_admin_token), "admin", "admin")
     if not repo.has_role("admin"):
         print("kiosk-office: no admin token yet; menus cannot be published. Run "
               "`kiosk-office set-admin-token` or pass --init-admin-token.", file=sys.stderr)
-    app = create_app(OfficeSettings(db_url=args.db, timezone=args.tz,
-                                    office_name=args.office_name, voice_dir=args.voice_dir,
-                                    retention_days=max(0, args.retention_days)), repo=repo)
+    settings = OfficeSettings(db_url=args.db, timezone=args.tz, office_name=args.office_name,
+                              voice_dir=args.voice_dir,
+                              retention_days=max(0, args.retention_days))
     # open display streams never end by themselves: give them 2 s on stop, then close them
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                timeout_graceful_shutdown=2)
+    if args.workers > 1:  # each worker process builds its app from the environment
+        repo.engine.dispose()
+        os.environ.update(settings_to_env(settings))
+        uvicorn.run("office.asgi:app_from_env", factory=True, workers=args.workers,
+                    host=args.host, port=args.port, log_level=args.log_level,
+                    timeout_graceful_shutdown=2)
+        return 0
+    uvicorn.run(create_app(settings, repo=repo), host=args.host, port=args.port,
+                log_level=args.log_level, timeout_graceful_shutdown=2)
     return 0
 
 
