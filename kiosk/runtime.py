@@ -51,6 +51,7 @@ class KioskRuntime:
         self.purge_check_s = purge_check_s
         self._purged_day: str | None = None
         self._stopping = threading.Event()
+        self._purge_lock = threading.Lock()  # the daily thread and start() never overlap
         self._purger: threading.Thread | None = None
         k = config.kiosk
         self.store = Store(k.data_dir, tz=config.office.timezone, kiosk_id=k.id,
@@ -132,17 +133,18 @@ class KioskRuntime:
         retention_days`` (never an unsynced one); audited. Returns the days deleted, or None
         when this office day was done already. Errors are logged, never raised."""
         try:
-            day = self.store.office_day()
-            if day == self._purged_day:
-                return None
-            days = self.config.server.retention_days
-            removed = self.store.purge(days)
-            self._purged_day = day
-            if removed:
-                log.info("deleted %d office days past retention", removed)
-                self.store.audit("system", "retention-purge", days_deleted=removed,
-                                 retention_days=days)
-            return removed
+            with self._purge_lock:
+                day = self.store.office_day()
+                if day == self._purged_day:
+                    return None
+                days = self.config.server.retention_days
+                removed = self.store.purge(days)
+                self._purged_day = day
+                if removed:
+                    log.info("deleted %d office days past retention", removed)
+                    self.store.audit("system", "retention-purge", days_deleted=removed,
+                                     retention_days=days)
+                return removed
         except Exception:
             log.exception("could not purge old office days")
             return None

@@ -4,8 +4,8 @@ throttle per client address, and the audit log of every change to them.
 Tokens are stored only as sha256 digests (:mod:`office.auth`), admin passwords only as
 argon2 hashes (:mod:`office.admins`). A browser session remembers the credential that
 opened it (:func:`credential_fingerprint`): the token's digest for a token login, a digest
-of the account's password hash for an admin-account login. The session ends as soon as
-that credential is revoked or replaced. Mixed into :class:`office.db.Repo`.
+of the account's password hash for an admin or staff account login. The session ends as
+soon as that credential is revoked or replaced (or the staff account switched off). Mixed into :class:`office.db.Repo`.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import json
 
 from sqlalchemy import delete, func, select, update
 
+from .counter_tables import StaffAccount
 from .tables import (AdminRecord, AdminUser, AuditEntry, Credential, Kiosk, LoginThrottle,
                      SessionInfo, WebSession, utc_now_iso)
 
@@ -109,16 +110,29 @@ class AccessRepo:
             return SessionInfo(row.role, row.name, row.via, row.csrf)
 
     @staticmethod
-    def _bound(s, row: WebSession) -> bool:
+    def _account_fingerprint(s, role: str, name: str) -> str:
+        """:func:`credential_fingerprint` of an admin or (active) staff account, or ""."""
+        if role == "admin":
+            account = s.get(AdminUser, name)
+        else:
+            account = s.get(StaffAccount, name)
+            account = account if account is not None and account.active else None
+        return credential_fingerprint(account.password_hash) if account is not None else ""
+
+    def account_fingerprint(self, role: str, name: str) -> str:
+        """What a password login of ``role`` account ``name`` is bound to ("" if none)."""
+        with self.sessions() as s:
+            return self._account_fingerprint(s, role, name)
+
+    @classmethod
+    def _bound(cls, s, row: WebSession) -> bool:
         if row.via == "token":
             held = s.get(Credential, row.credential or "")
             return held is not None and held.role == row.role
-        if row.via == "password" and row.role == "admin":
-            account = s.get(AdminUser, row.name)
-            return account is not None and \
-                credential_fingerprint(account.password_hash) == row.credential
-        # password sessions of other account kinds: bound by their own module's check
-        return row.via == "password"
+        if row.via == "password":
+            return bool(row.credential) and \
+                cls._account_fingerprint(s, row.role, row.name) == row.credential
+        return False
 
     def drop_web_session(self, id_hash: str):
         with self.sessions.begin() as s:

@@ -34,7 +34,8 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 
 ACTIONS = {"edit": "ubah lewat formulir", "upload": "unggah berkas", "restore": "pulihkan",
            "api": "API (token)", "token-add": "token baru", "token-revoke": "token dicabut",
-           "admin-set": "akun admin", "login-lock": "alamat dikunci (gagal masuk)"}
+           "admin-set": "akun admin", "login-lock": "alamat dikunci (gagal masuk)",
+           "staff-set": "akun petugas", "counter-set": "loket", "retention": "retensi data"}
 
 
 def admin_session(request: Request):

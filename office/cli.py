@@ -147,6 +147,8 @@ def _add_counter(repo: Repo, name: str, queues: str) -> int:
     except CounterError as exc:
         print(f"kiosk-office: {exc}", file=sys.stderr)
         return 2
+    repo.audit("cli", "counter-set", f"counter {counter.name}: queues "
+               f"{','.join(counter.queues)}")
     print(f"counter {counter.name!r} (#{counter.id}) serves queues {', '.join(counter.queues)}.",
           file=sys.stderr)
     return 0

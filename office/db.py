@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .access import ROLES, AccessRepo, credential_fingerprint  # noqa: F401
 from .counter_repo import enqueue
+from .counter_tables import QueueItem
 from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
                      Checkin, Credential, Kiosk, LoginThrottle, MenuVersion, NowServing,
                      PublishConflict, SessionInfo, WebSession, utc_now_iso)
@@ -247,7 +248,8 @@ class Repo(AccessRepo):
         return out
 
     def purge_before(self, first_kept_day: str, *, actor: str, note: str = "") -> dict:
-        """Delete check-ins and "now serving" rows of office days before ``first_kept_day``,
+        """Delete check-ins, their counter queue items and "now serving" rows of office days
+        before ``first_kept_day`` (the counters' action log stays, as the audit does),
         expired browser sessions and login-throttle rows idle for a day, in one transaction
         with an audit entry (``retention``) when anything went. Returns the counts."""
         stale = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
@@ -257,6 +259,8 @@ class Repo(AccessRepo):
                     Checkin.office_day < first_kept_day)).rowcount,
                 "now_serving": s.execute(delete(NowServing).where(
                     NowServing.office_day < first_kept_day)).rowcount,
+                "queue_items": s.execute(delete(QueueItem).where(
+                    QueueItem.office_day < first_kept_day)).rowcount,
                 "web_sessions": s.execute(delete(WebSession).where(
                     WebSession.expires_at < utc_now_iso())).rowcount,
                 "login_throttle": s.execute(delete(LoginThrottle).where(

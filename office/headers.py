@@ -1,7 +1,9 @@
 """Security headers on every answer of the office server (ASGI middleware).
 
 Every response: ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff``,
-``Referrer-Policy: no-referrer``. HTML pages also get a Content-Security-Policy
+``Referrer-Policy: same-origin`` (no address leaves for another site; not
+``no-referrer``, under which browsers send ``Origin: null`` with our own forms and the CSRF
+check refuses them). HTML pages also get a Content-Security-Policy
 (:data:`PAGE_CSP`): scripts, styles' files, sounds and server-sent events only from this
 server, inline styles allowed (the pages carry one ``<style>``), no plugins, forms post only
 here, and ``frame-ancestors 'none'`` so no other site can frame a page (clickjacking). The
@@ -19,7 +21,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
             "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'")
 ALWAYS = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
-          (b"referrer-policy", b"no-referrer")]
+          (b"referrer-policy", b"same-origin")]
 
 
 class SecurityHeaders:

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from .admins import check_login
 from .auth import hash_token
 from .bodies import refuse_nul_in_form
-from .db import SessionInfo, credential_fingerprint, utc_now_iso
+from .db import SessionInfo, utc_now_iso
 
 COOKIE = "office_session"
 LOGIN_COOKIE = "office_login"
@@ -101,15 +101,14 @@ def start_session(request: Request, response: Response, role: str, name: str, vi
     """Create a session (a fresh id: any old one of this browser is dropped) and set the cookie.
 
     ``credential`` binds the session (:meth:`office.db.Repo.web_session`): the token digest
-    of a token login; for an admin-account login it is worked out here from the account.
+    of a token login; for an account (password) login it is worked out here.
     """
     repo = request.app.state.repo
     old = request.cookies.get(COOKIE)
     if old:
         repo.drop_web_session(hash_token(old))
-    if not credential and via == "password" and role == "admin":
-        account = repo.admin(name)
-        credential = credential_fingerprint(account.password_hash) if account else ""
+    if not credential and via == "password":
+        credential = repo.account_fingerprint(role, name)
     sid = secrets.token_urlsafe(32)
     expires = datetime.now(timezone.utc) + timedelta(hours=SESSION_HOURS)
     repo.add_web_session(hash_token(sid), role, expires.isoformat(), name=name, via=via,

@@ -93,12 +93,14 @@ def test_a_kiosk_left_running_purges_once_each_new_office_day(config, clock):
         unsynced = rt.store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
         clock.advance(days=config.server.retention_days + 2)  # never restarted meanwhile
         deadline = time.monotonic() + 10  # hang guard only
-        while rt.store.get_ticket(old.id) is not None and time.monotonic() < deadline:
+
+        def purges():
+            return [e for e in rt.store.audit_entries() if e["action"] == "retention-purge"]
+        while not purges() and time.monotonic() < deadline:
             time.sleep(0.02)
+        assert len(purges()) == 1 and purges()[0]["days_deleted"] == 1
         assert rt.store.get_ticket(old.id) is None
         assert rt.store.get_ticket(unsynced.id) is not None
-        purges = [e for e in rt.store.audit_entries() if e["action"] == "retention-purge"]
-        assert len(purges) == 1 and purges[0]["days_deleted"] == 1
         assert rt.purge_if_due() is None  # the same office day: nothing more to do
     finally:
         rt.stop()

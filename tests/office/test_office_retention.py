@@ -39,7 +39,7 @@ def test_check_ins_past_retention_go_once_per_office_day_and_are_audited(app, ti
     seed(repo, ticket, ["2026-08-01", "2026-08-31", "2026-09-01", "2026-11-29"])
     job = RetentionJob(repo, clock, retention_days=90)
     counts = job.run_once()
-    assert counts["checkins"] == 2 and counts["now_serving"] == 2
+    assert counts["checkins"] == 2 and counts["now_serving"] == 2 and counts["queue_items"] == 2
     assert days_held(repo) == ["2026-09-01", "2026-11-29"]  # 2026-11-30 minus 90 days: kept
     entry = next(a for a in repo.audit_entries() if a.action == "retention")
     assert entry.actor == "retention" and "2 check-ins before 2026-09-01" in entry.note

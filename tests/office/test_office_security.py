@@ -15,7 +15,7 @@ def assert_page_headers(response):
     assert "object-src 'none'" in csp and "form-action 'self'" in csp
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
 
 
 def test_every_html_page_carries_the_security_headers(admin, client):
@@ -100,3 +100,24 @@ def test_token_and_account_changes_are_in_the_audit_log(admin, admin_app, db_url
     page = admin.get("/admin/audit").text
     assert "token dicabut" in page and "staff loket9: 1 token(s) revoked" in page
     assert csrf_of(page)
+
+
+def test_a_staff_account_session_ends_with_a_new_password_or_switched_off(db_url, tmp_path):
+    from counterkit import counter_app, login_staff
+    app = counter_app(db_url, tmp_path / "voice")
+    try:
+        with TestClient(app) as browser:
+            assert login_staff(browser, "budi").status_code == 303
+            assert browser.get("/loket", follow_redirects=False).status_code == 200
+            app.state.staff.set_staff("budi", hash_password("kata-sandi-baru-budi"),
+                                      actor="siti")
+            assert "name=\"password\"" in browser.get("/loket").text  # logged out
+        with TestClient(app) as browser:
+            assert login_staff(browser, "sari").status_code == 303
+            app.state.staff.set_staff_active("sari", False, actor="siti")
+            assert "name=\"password\"" in browser.get("/loket").text
+        notes = [a.note for a in app.state.repo.audit_entries() if a.action == "staff-set"]
+        assert "staff account budi: new password" in notes
+        assert "staff account sari: switched off" in notes
+    finally:
+        app.state.repo.engine.dispose()
