@@ -30,6 +30,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, 
                       model_validator)
 
 from .errors import MenuError
+from .jsontext import JsonRefused, strict_loads
 
 #: Largest menu file accepted, in bytes (a real menu is a few kB).
 MAX_MENU_BYTES = 512 * 1024
@@ -301,8 +302,8 @@ def parse_menu(raw: bytes | str, source: str = "menu") -> Menu:
         raise _fail(source, "the file is empty; a menu is a JSON object {...} (see "
                             "assets/menu.json).")
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
-    except _RepeatedKey as exc:
+        data = strict_loads(text, object_pairs_hook=_unique_keys)
+    except (_RepeatedKey, JsonRefused) as exc:
         raise _fail(source, str(exc)) from None
     except json.JSONDecodeError as exc:
         raise _fail(source, f"not valid JSON at line {exc.lineno} column {exc.colno}: "

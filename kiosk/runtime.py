@@ -7,6 +7,7 @@ adds only screens. No Kivy import here.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timezone
 
 from printer.worker import PrintWorker
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: Staff are warned when the kiosk clock is off the office server's by more than this.
 CLOCK_SKEW_WARN_S = 120
+#: How often the running kiosk looks whether a new office day began (then it purges), s.
+PURGE_CHECK_S = 600.0
 
 
 def utcnow() -> datetime:
@@ -37,13 +40,20 @@ class KioskRuntime:
         config: :class:`kiosk.config.Config`.
         clock: returns an aware datetime (tests move time).
         device_factory: passed to PrintWorker (tests inject printers).
+        purge_check_s: seconds between looks for a new office day (retention purge).
 
     Raises StoreError (data directory) or MenuError (menu file) with messages
     naming the file and the fix.
     """
 
-    def __init__(self, config, clock=utcnow, device_factory=None):
+    def __init__(self, config, clock=utcnow, device_factory=None,
+                 purge_check_s: float = PURGE_CHECK_S):
         self.config, self.clock = config, clock
+        self.purge_check_s = purge_check_s
+        self._purged_day: str | None = None
+        self._stopping = threading.Event()
+        self._purge_lock = threading.Lock()  # the daily thread and start() never overlap
+        self._purger: threading.Thread | None = None
         k = config.kiosk
         self.store = Store(k.data_dir, tz=config.office.timezone, kiosk_id=k.id,
                            number_tag=k.number_tag, clock=clock)
@@ -113,16 +123,38 @@ class KioskRuntime:
 
     # -- life cycle ----------------------------------------------------------
     def start(self) -> "KioskRuntime":
-        try:  # PDP: keep check-ins only as long as needed (synced, older than retention)
-            removed = self.store.purge(self.config.server.retention_days)
-            if removed:
-                log.info("deleted %d office days past retention", removed)
-        except Exception:
-            log.exception("could not purge old office days")
+        self.purge_if_due()
+        self._purger = threading.Thread(target=self._purge_loop, name="retention", daemon=True)
+        self._purger.start()
         self.printer.start()
         if self.config.server.enabled:
             self._start_sync()
         return self
+
+    def purge_if_due(self) -> int | None:
+        """PDP: once per office day, delete synced office days older than ``[server]
+        retention_days`` (never an unsynced one); audited. Returns the days deleted, or None
+        when this office day was done already. Errors are logged, never raised."""
+        try:
+            with self._purge_lock:
+                day = self.store.office_day()
+                if day == self._purged_day:
+                    return None
+                days = self.config.server.retention_days
+                removed = self.store.purge(days)
+                self._purged_day = day
+                if removed:
+                    log.info("deleted %d office days past retention", removed)
+                    self.store.audit("system", "retention-purge", days_deleted=removed,
+                                     retention_days=days)
+                return removed
+        except Exception:
+            log.exception("could not purge old office days")
+            return None
+
+    def _purge_loop(self):
+        while not self._stopping.wait(self.purge_check_s):
+            self.purge_if_due()
 
     def _start_sync(self):
         try:
@@ -161,6 +193,9 @@ class KioskRuntime:
         self.store.set_setting("menu_etag", etag)
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._purger is not None:
+            self._purger.join(5)
         if self.sync is not None:
             self.sync.stop()
         self.printer.stop()

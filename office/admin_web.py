@@ -33,7 +33,9 @@ from .publish import publish, suggest_version
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 ACTIONS = {"edit": "ubah lewat formulir", "upload": "unggah berkas", "restore": "pulihkan",
-           "api": "API (token)"}
+           "api": "API (token)", "token-add": "token baru", "token-revoke": "token dicabut",
+           "admin-set": "akun admin", "login-lock": "alamat dikunci (gagal masuk)",
+           "staff-set": "akun petugas", "counter-set": "loket", "retention": "retensi data"}
 
 
 def admin_session(request: Request):

@@ -1,16 +1,19 @@
-"""Admin accounts of the menu pages: argon2 password hashes and a lockout after failures.
+"""Admin accounts of the menu pages: argon2 password hashes, and the lock rule of the login
+throttle.
 
-A login is checked by :func:`check_login`. After :data:`FREE_FAILURES`
-failed logins in a row the account is locked for :data:`FIRST_LOCK_S`
-seconds, doubling with each further failure up to :data:`MAX_LOCK_S`; a
-locked account refuses even the right password until the lock ends. A good
-login resets the count. Unknown names cost the same argon2 work as known ones.
+A login is checked by :func:`check_login`; failures are counted per account (for the log)
+but never lock the account, or anyone could lock the admin out by failing on purpose.
+Instead the client *address* is throttled (:mod:`office.throttle`): after
+:data:`FREE_FAILURES` failed logins in a row from one address, logins from it are refused
+for :data:`FIRST_LOCK_S` seconds, doubling with each further failure up to
+:data:`MAX_LOCK_S` (:func:`lock_seconds`). Unknown names cost the same argon2 work as
+known ones.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -18,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 log = logging.getLogger(__name__)
 
-#: Failed logins in a row allowed before the account is locked.
+#: Failed logins in a row from one address allowed before the address is locked.
 FREE_FAILURES = 5
 #: First lock, in seconds; each further failure doubles it, up to MAX_LOCK_S.
 FIRST_LOCK_S = 60
@@ -58,8 +61,8 @@ def lock_seconds(failures: int) -> int:
 
 @dataclass(frozen=True)
 class LoginResult:
-    """``ok``: the password matched an unlocked account; ``locked_until``: UTC datetime of the
-    lock's end when the account is locked (None otherwise)."""
+    """``ok``: the password matched; ``locked_until`` is kept for callers that show a lock
+    and is always None here (accounts are not locked; addresses are, by the throttle)."""
 
     ok: bool
     name: str
@@ -69,24 +72,17 @@ class LoginResult:
 def check_login(repo, name: str, password: str, now: datetime | None = None) -> LoginResult:
     """Verify ``name``/``password`` against :class:`office.db.Repo`'s admin accounts.
 
-    Counts a failure (and maybe locks) on a wrong password; refuses without
-    checking while locked. ``now`` is an aware datetime (default: now, UTC).
+    Counts a failure on a wrong password (logged) and resets the count on a good one;
+    ``now`` is accepted for callers that pass a clock and is not needed.
     """
-    now = now or datetime.now(timezone.utc)
     record = repo.admin(name) if name and len(password) <= MAX_PASSWORD_CHARS else None
     if record is None:
         _verify(_dummy_hash(), password[:MAX_PASSWORD_CHARS])
         return LoginResult(False, name)
-    if record.locked_until and datetime.fromisoformat(record.locked_until) > now:
-        return LoginResult(False, name, datetime.fromisoformat(record.locked_until))
     if not _verify(record.password_hash, password):
-        def until(failures: int) -> str | None:
-            seconds = lock_seconds(failures)
-            return (now + timedelta(seconds=seconds)).isoformat() if seconds else None
-        after = repo.admin_login_failed(name, until)
+        after = repo.admin_login_failed(name, lambda failures: None)
         log.warning("admin login failed for %r (%d in a row)", name, after.failures)
-        locked = datetime.fromisoformat(after.locked_until) if after.locked_until else None
-        return LoginResult(False, name, locked)
+        return LoginResult(False, name)
     renewed = hash_password(password) if _hasher.check_needs_rehash(record.password_hash) \
         else None
     repo.admin_login_ok(name, renewed)

@@ -25,12 +25,14 @@ from kiosk.errors import MenuError
 
 from . import numbers
 from .auth import Principal, require
+from .bodies import StrictJSONRoute
+from .db import TicketChanged
 from .publish import VersionReused, publish
 
 #: Most tickets accepted in one upload.
 MAX_BATCH = 500
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=StrictJSONRoute)
 
 
 class TicketIn(BaseModel):
@@ -180,7 +182,11 @@ def health(request: Request) -> Health:
 
 
 @router.post("/checkins", response_model=CheckinReply, tags=["kiosk"],
-             responses={**_AUTH, 403: {"description": "Tickets of another kiosk"}})
+             responses={**_AUTH, 403: {"description": "Tickets of another kiosk"},
+                        409: {"description": "A held ticket id resent with other content; "
+                                             "`changes` lists id, field, stored and sent "
+                                             "values (nothing stored)"},
+                        413: {"description": "Body too large"}})
 def upload_checkins(batch: CheckinBatch, request: Request,
                     who: Principal = Depends(require("kiosk"))) -> CheckinReply:
     """Store a batch of tickets, upserting by ticket ``id``.
@@ -192,7 +198,9 @@ def upload_checkins(batch: CheckinBatch, request: Request,
     and listed in ``conflicts`` / ``clashes`` (and on the staff page). The reply
     carries this kiosk's ``high_water`` per day and queue, and ``repeats``: numbers
     it sent twice in a day under different ids. An empty batch is a valid way to
-    ask for the high-water mark of ``office_day``.
+    ask for the high-water mark of ``office_day``. A held id resent with other
+    content (number, service, time, ...) is refused with 409 and the differences;
+    a newer print state of a held ticket is stored.
     """
     strangers = {t.kiosk_id for t in batch.tickets if t.kiosk_id != who.name}
     if batch.kiosk_id != who.name or strangers:
@@ -202,7 +210,14 @@ def upload_checkins(batch: CheckinBatch, request: Request,
     repo, clock = request.app.state.repo, request.app.state.clock
     if batch.menu_version:
         repo.touch_kiosk(who.name, batch.menu_version)
-    result = repo.upsert_checkins(who.name, [t.model_dump() for t in batch.tickets])
+    try:
+        result = repo.upsert_checkins(who.name, [t.model_dump() for t in batch.tickets])
+    except TicketChanged as exc:
+        ids = sorted({c["id"] for c in exc.changes})
+        return JSONResponse({"detail": f"{len(ids)} ticket id(s) already held with other "
+                                       f"content; nothing of this batch was stored. One id "
+                                       f"names one check-in: {', '.join(ids[:5])}",
+                             "changes": exc.changes[:200]}, status_code=409)
     queues, handling = counter_figures(request.app, who.name)
     serving = repo.now_serving(clock.today())
     serving.update({q: f.serving_sequence for q, f in queues.items() if f.serving_sequence})

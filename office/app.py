@@ -4,31 +4,41 @@
 app with the JSON API (:mod:`office.api`), the staff page (:mod:`office.web`),
 the admin pages (:mod:`office.admin_web`, :mod:`office.audit_web`,
 :mod:`office.counters_admin`), the loket pages (:mod:`office.loket_web`), the
-waiting-room display (:mod:`office.display_web`), a 403 page
-for forms without their CSRF token, and a request body limit (413 above
-``max_body_bytes``, checked both on the ``Content-Length`` header and on the
-bytes actually received; an HTML page for the browser pages).
+waiting-room display (:mod:`office.display_web`), a 403 page for forms without
+their CSRF token, a 400 page for form fields holding a NUL, 422 answers that never
+fail on values JSON cannot hold (:mod:`office.bodies`), and a request body limit
+(413 above ``max_body_bytes``, checked both on the ``Content-Length`` header and on
+the bytes actually received, chunked or not; an HTML page for the browser pages),
+the login throttle per client address (:mod:`office.throttle`) and security headers
+on every answer (:mod:`office.headers`).
 """
 from __future__ import annotations
 
+import asyncio
 import json
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from platformdirs import user_cache_dir
 
 from . import admin_web, api, audit_web, counters_admin, display_web, loket_web, web
+from .bodies import FormRefused, validation_error
 from .counter_repo import CounterRepo
 from .counter_stats import CounterStats
 from .db import Repo, make_engine
 from .events import Broadcaster
+from .headers import SecurityHeaders
+from .retention import RetentionJob
+from .pages import CsrfRefused, csrf_refused_page, form_refused_page, page
 from .staff_repo import StaffRepo
+from .throttle import LoginThrottle
 from .voice import Voice
-from .pages import CsrfRefused, csrf_refused_page, page
 
 #: Largest request body accepted, in bytes (a 500-ticket batch is about 350 kB).
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -36,7 +46,8 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 @dataclass(frozen=True)
 class OfficeSettings:
-    """``db_url``: SQLAlchemy URL; ``timezone``: IANA zone of the office day."""
+    """``db_url``: SQLAlchemy URL; ``timezone``: IANA zone of the office day;
+    ``retention_days``: see :mod:`office.retention`."""
 
     db_url: str = "sqlite:///office.db"
     timezone: str = "Asia/Pontianak"
@@ -45,6 +56,9 @@ class OfficeSettings:
     office_name: str = "Disdukcapil Kabupaten Barito Timur"
     #: where announcement WAVs are cached ("": the user's cache folder, dukcapil-office/voice)
     voice_dir: str = ""
+    #: office days of check-ins kept, older ones deleted daily; 0 keeps all (the default
+    #: here; ``kiosk-office serve`` passes ``--retention-days``, default 90)
+    retention_days: int = 0
 
 
 class OfficeClock:
@@ -64,12 +78,17 @@ class OfficeClock:
         return self.now().date().isoformat()
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised into the app when the streamed body passes the limit; FastAPI lets an
+    HTTPException through its body parsing (any other error there becomes a 400)."""
+
+    def __init__(self):
+        super().__init__(413, "Request body too large")
 
 
 class BodyLimit:
-    """ASGI middleware: answer 413 to a body over ``max_bytes`` (declared or streamed)."""
+    """ASGI middleware: answer 413 to a body over ``max_bytes`` (declared or streamed,
+    e.g. chunked). Whatever the app answers after the limit was passed is replaced."""
 
     def __init__(self, app, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
@@ -81,26 +100,30 @@ class BodyLimit:
         if not declared.isdigit() or int(declared) > self.max_bytes:
             return await self._refuse(send, scope)
         seen = 0
-        started = False
+        started = over = False
 
         async def counting_receive():
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
+                over = True
                 raise _TooLarge()
             return message
 
         async def tracking_send(message):
             nonlocal started
+            if over and not started:
+                return  # the app's own answer to the cut body: ours goes instead
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
-            if not started:
-                await self._refuse(send, scope)
+            pass
+        if over and not started:
+            await self._refuse(send, scope)
 
     async def _refuse(self, send, scope):
         limit_mb = self.max_bytes / (1024 * 1024)
@@ -120,10 +143,20 @@ MB is refused; nothing was changed.)</span></p><p><a class="btn" href="/admin/me
         await send({"type": "http.response.body", "body": body.encode()})
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """While the server runs: the daily retention job (:mod:`office.retention`)."""
+    task = asyncio.create_task(app.state.retention.loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
 def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = None) -> FastAPI:
     """The office server app. ``repo`` overrides ``settings.db_url`` (tests share one)."""
     settings = settings or OfficeSettings()
-    app = FastAPI(title="Dukcapil kiosk office server", version="1",
+    app = FastAPI(title="Dukcapil kiosk office server", version="1", lifespan=_lifespan,
                   description="Receives kiosk check-ins and publishes the service menu.")
     app.state.settings = settings
     app.state.repo = repo or Repo(make_engine(settings.db_url))
@@ -134,6 +167,8 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     app.state.events = Broadcaster()
     app.state.voice = Voice(settings.voice_dir or
                             Path(user_cache_dir("dukcapil-office")) / "voice")
+    app.state.retention = RetentionJob(app.state.repo, app.state.clock,
+                                       settings.retention_days)
     for module in (api, web, admin_web, audit_web, counters_admin, loket_web, display_web):
         app.include_router(module.router)
 
@@ -141,8 +176,16 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     async def _csrf_refused(request: Request, exc: CsrfRefused) -> HTMLResponse:
         return HTMLResponse(csrf_refused_page(), status_code=403)
 
+    @app.exception_handler(FormRefused)
+    async def _form_refused(request: Request, exc: FormRefused) -> HTMLResponse:
+        return HTMLResponse(form_refused_page(exc.field), status_code=400)
+
+    app.add_exception_handler(RequestValidationError, validation_error)
+
     @app.exception_handler(admin_web.NotAdmin)
     async def _not_admin(request: Request, exc: admin_web.NotAdmin) -> HTMLResponse:
         return admin_web.forbidden()
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LoginThrottle)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -3,21 +3,28 @@
 ::
 
     kiosk-office [serve] [--db URL] [--host 127.0.0.1] [--port 8080] [--tz Asia/Pontianak]
-                         [--init-admin-token TOKEN]
+                         [--workers 1] [--init-admin-token TOKEN] [--retention-days 90]
     kiosk-office add-kiosk K1           # prints the new kiosk token (put it in kiosk.ini)
     kiosk-office add-staff NAME         # prints a new staff token (now-serving, staff page)
     kiosk-office set-admin-token [--token TOKEN]   # replaces the admin token; prints it
     kiosk-office add-admin NAME         # admin account of the menu pages; asks the password
     kiosk-office add-staff-account NAME # loket staff account (name + password); asks it
     kiosk-office add-counter "Loket 1" --queues P,A   # a counter and the queues it serves
+    kiosk-office revoke kiosk|staff|admin NAME   # revoke every token of that holder
+    kiosk-office tokens                 # who holds tokens (never the tokens themselves)
+    kiosk-office purge [--retention-days 90]     # delete old check-ins now (serve does daily)
 
-``serve`` is the default subcommand. ``--db`` defaults to ``$KIOSK_OFFICE_DB``
+``serve`` is the default subcommand; its options default to ``$KIOSK_OFFICE_HOST``,
+``_PORT``, ``_WORKERS``, ``_TZ`` and ``_RETENTION_DAYS`` when set (the systemd unit's
+environment file, ``deploy/systemd/dukcapil-office.env``). ``--db`` defaults to ``$KIOSK_OFFICE_DB``
 or ``sqlite:///office.db``; ``--init-admin-token`` (or
 ``$KIOSK_OFFICE_ADMIN_TOKEN``) sets the admin token only when none exists yet.
 Tokens are printed once and stored only as sha256 digests. ``add-admin``
 reads the password twice from the terminal (or one line from stdin when it is
 not a terminal), stores its argon2 hash, and for an existing name replaces the
-password, lifts a lockout and ends that admin's browser sessions.
+password and ends that admin's browser sessions. ``revoke`` ends the holder's tokens and
+every browser session opened with them (a kiosk gets 401 on its next sync). Every change is
+in the audit log (``/admin/audit``), by ``cli``.
 """
 from __future__ import annotations
 
@@ -32,10 +39,11 @@ from .admins import hash_password, password_problem
 from .auth import hash_token, new_token
 from .counter_repo import CounterError, CounterRepo, parse_queues
 from .db import Repo, make_engine
+from .retention import DEFAULT_RETENTION_DAYS, RetentionJob, cutoff_day
 from .staff_repo import StaffRepo
 
 COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin",
-            "add-staff-account", "add-counter")
+            "add-staff-account", "add-counter", "revoke", "tokens", "purge")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -47,12 +55,20 @@ def _parser() -> argparse.ArgumentParser:
                                      "Dukcapil check-in kiosks: check-ins in, menu out.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", parents=[common], help="run the server (default)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--tz", default="Asia/Pontianak", help="office time zone (IANA)")
+    env = os.environ.get
+    serve.add_argument("--host", default=env("KIOSK_OFFICE_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=env("KIOSK_OFFICE_PORT", "8080"))
+    serve.add_argument("--workers", type=int, default=env("KIOSK_OFFICE_WORKERS", "1"),
+                       help="worker processes (uvicorn; default 1)")
+    serve.add_argument("--tz", default=env("KIOSK_OFFICE_TZ", "Asia/Pontianak"),
+                       help="office time zone (IANA)")
     serve.add_argument("--init-admin-token",
                        default=os.environ.get("KIOSK_OFFICE_ADMIN_TOKEN", ""),
                        help="admin token to set if no admin token exists yet")
+    serve.add_argument("--retention-days", type=int,
+                       default=env("KIOSK_OFFICE_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS)),
+                       help="office days of check-ins kept; older ones are deleted daily "
+                            f"(0 keeps all; default {DEFAULT_RETENTION_DAYS})")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--office-name", default=os.environ.get(
         "KIOSK_OFFICE_NAME", "Disdukcapil Kabupaten Barito Timur"),
@@ -78,6 +94,15 @@ def _parser() -> argparse.ArgumentParser:
     counter.add_argument("name", help='as shown and said, e.g. "Loket 2"')
     counter.add_argument("--queues", required=True,
                          help="queue letters it serves, in order, e.g. P,A")
+    revoke = sub.add_parser("revoke", parents=[common],
+                            help="revoke every token of a kiosk, staff member or the admin")
+    revoke.add_argument("role", choices=("kiosk", "staff", "admin"))
+    revoke.add_argument("name", help="kiosk id, staff name, or 'admin'")
+    sub.add_parser("tokens", parents=[common], help="list who holds tokens")
+    purge = sub.add_parser("purge", parents=[common],
+                           help="delete check-ins older than --retention-days now (audited)")
+    purge.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS)
+    purge.add_argument("--tz", default="Asia/Pontianak", help="office time zone (IANA)")
     return parser
 
 
@@ -108,7 +133,7 @@ def _add_account(repo: Repo, name: str, kind: str = "admin") -> int:
     created = store(name, hash_password(password))
     if not created:
         repo.drop_admin_sessions(name)
-    print(f"{kind} {name!r} {'created' if created else 'updated: new password, lockout lifted'}"
+    print(f"{kind} {name!r} {'created' if created else 'updated: new password'}"
           f".", file=sys.stderr)
     return 0
 
@@ -122,6 +147,8 @@ def _add_counter(repo: Repo, name: str, queues: str) -> int:
     except CounterError as exc:
         print(f"kiosk-office: {exc}", file=sys.stderr)
         return 2
+    repo.audit("cli", "counter-set", f"counter {counter.name}: queues "
+               f"{','.join(counter.queues)}")
     print(f"counter {counter.name!r} (#{counter.id}) serves queues {', '.join(counter.queues)}.",
           file=sys.stderr)
     return 0
@@ -138,22 +165,65 @@ def _issue(repo: Repo, role: str, name: str, token: str = "", replace: bool = Fa
     return 0
 
 
+def _revoke(repo: Repo, role: str, name: str) -> int:
+    count = repo.revoke_credentials(role, name)
+    if not count:
+        print(f"kiosk-office: no {role} token for {name!r}; nothing changed. See "
+              f"`kiosk-office tokens`.", file=sys.stderr)
+        return 1
+    print(f"{count} {role} token(s) of {name!r} revoked; sessions opened with them ended.",
+          file=sys.stderr)
+    return 0
+
+
+def _tokens(repo: Repo) -> int:
+    holders = repo.credential_holders()
+    for role, name, count, newest in holders:
+        print(f"{role:6} {name:32} {count} token(s), newest {newest[:19]}")
+    if not holders:
+        print("no tokens yet (kiosk-office add-kiosk / add-staff / set-admin-token)",
+              file=sys.stderr)
+    return 0
+
+
+def _purge(args, repo: Repo) -> int:
+    from .app import OfficeClock
+
+    if args.retention_days < 1:
+        print("kiosk-office: --retention-days must be 1 or more; nothing deleted.",
+              file=sys.stderr)
+        return 2
+    counts = RetentionJob(repo, OfficeClock(args.tz), args.retention_days).run_once()
+    print(f"{counts['checkins']} check-in(s) of office days before "
+          f"{cutoff_day(OfficeClock(args.tz).today(), args.retention_days)} deleted.",
+          file=sys.stderr)
+    return 0
+
+
 def _serve(args, repo: Repo) -> int:
     import uvicorn
 
     from .app import OfficeSettings, create_app
+    from .asgi import settings_to_env
 
     if args.init_admin_token and not repo.has_role("admin"):
         repo.add_credential(hash_token(args.init_admin_token), "admin", "admin")
     if not repo.has_role("admin"):
         print("kiosk-office: no admin token yet; menus cannot be published. Run "
               "`kiosk-office set-admin-token` or pass --init-admin-token.", file=sys.stderr)
-    app = create_app(OfficeSettings(db_url=args.db, timezone=args.tz,
-                                    office_name=args.office_name, voice_dir=args.voice_dir),
-                     repo=repo)
+    settings = OfficeSettings(db_url=args.db, timezone=args.tz, office_name=args.office_name,
+                              voice_dir=args.voice_dir,
+                              retention_days=max(0, args.retention_days))
     # open display streams never end by themselves: give them 2 s on stop, then close them
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                timeout_graceful_shutdown=2)
+    if args.workers > 1:  # each worker process builds its app from the environment
+        repo.engine.dispose()
+        os.environ.update(settings_to_env(settings))
+        uvicorn.run("office.asgi:app_from_env", factory=True, workers=args.workers,
+                    host=args.host, port=args.port, log_level=args.log_level,
+                    timeout_graceful_shutdown=2)
+        return 0
+    uvicorn.run(create_app(settings, repo=repo), host=args.host, port=args.port,
+                log_level=args.log_level, timeout_graceful_shutdown=2)
     return 0
 
 
@@ -178,6 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         return _add_account(repo, args.name, kind="staff")
     if args.command == "add-counter":
         return _add_counter(repo, args.name, args.queues)
+    if args.command == "revoke":
+        return _revoke(repo, args.role, args.name)
+    if args.command == "tokens":
+        return _tokens(repo)
+    if args.command == "purge":
+        return _purge(args, repo)
     return _issue(repo, "admin", "admin", token=args.token, replace=True)
 
 

@@ -93,6 +93,10 @@ async def save_counter(request: Request):
             counter_id=int(counter_id) if counter_id.isdigit() else None)
     except CounterError as exc:
         return HTMLResponse(_page(request, session, [str(exc)]), status_code=422)
+    await run_in_threadpool(
+        request.app.state.repo.audit, session.name, "counter-set",
+        f"counter {' '.join(str(form.get('name', '')).split())[:60]}: queues "
+        f"{','.join(queues)}, {'on' if form.get('active') == '1' else 'off'}")
     return RedirectResponse("/admin/counters?done=1", status_code=303)
 
 
@@ -106,7 +110,7 @@ async def save_staff(request: Request):
     if problem:
         return HTMLResponse(_page(request, session, [problem]), status_code=422)
     hashed = await run_in_threadpool(hash_password, password)
-    request.app.state.staff.set_staff(name, hashed)
+    request.app.state.staff.set_staff(name, hashed, actor=session.name)
     return RedirectResponse("/admin/counters?done=1", status_code=303)
 
 
@@ -115,6 +119,7 @@ async def staff_active(request: Request):
     """Switch a staff account on or off (off: it cannot log in; its history stays)."""
     form, session = await admin_form(request)
     name, active = str(form.get("name", "")), form.get("active") == "1"
-    if request.app.state.staff.set_staff_active(name, active) and not active:
+    if request.app.state.staff.set_staff_active(name, active, actor=session.name) and \
+            not active:
         request.app.state.repo.drop_admin_sessions(name)  # logged out everywhere
     return RedirectResponse("/admin/counters?done=1", status_code=303)

@@ -15,18 +15,25 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, create_engine, event, func, inspect, select, update
+from sqlalchemy import and_, case, create_engine, delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .access import ROLES, AccessRepo, credential_fingerprint  # noqa: F401
 from .counter_repo import enqueue
+from .counter_tables import QueueItem
 from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
-                     Checkin, Credential, Kiosk, MenuVersion, NowServing, PublishConflict,
-                     SessionInfo, WebSession, utc_now_iso)
+                     Checkin, Credential, Kiosk, LoginThrottle, MenuVersion, NowServing,
+                     PublishConflict, SessionInfo, WebSession, utc_now_iso)
 
-ROLES = ("admin", "staff", "kiosk")
+#: Ticket fields fixed when the kiosk issued it: a resent ticket must carry the same values.
+FIXED_FIELDS = ("kiosk_id", "office_day", "service_code", "queue", "sequence", "number",
+                "issued_at", "language", "rules_confirmed", "menu_version")
+#: The kiosk's print state of a ticket: a resent ticket may bring newer values (stored).
+PRINT_FIELDS = ("print_status", "print_error")
 #: A kiosk's "last seen" is written at most this often, in seconds.
 TOUCH_EVERY_S = 5.0
 
@@ -52,9 +59,10 @@ def make_engine(url: str) -> Engine:
 
 
 def _upgrade_sessions(engine: Engine) -> None:
-    """Sessions from before admin accounts lack ``csrf``: drop them (everyone logs in again)."""
+    """Sessions from before admin accounts lack ``csrf``, from before binding them to their
+    credential lack ``credential``: drop them (everyone logs in again)."""
     columns = {c["name"] for c in inspect(engine).get_columns("web_sessions")}
-    if "csrf" not in columns:
+    if not {"csrf", "credential"} <= columns:
         WebSession.__table__.drop(engine)
         WebSession.__table__.create(engine)
 
@@ -71,6 +79,15 @@ class UpsertResult:
     clashes: list = field(default_factory=list)
 
 
+class TicketChanged(Exception):
+    """Held tickets resent with other content; ``changes`` is
+    ``[{"id": ..., "field": ..., "stored": ..., "sent": ...}, ...]``."""
+
+    def __init__(self, changes: list[dict]):
+        super().__init__(f"{len({c['id'] for c in changes})} ticket(s) changed under a held id")
+        self.changes = changes
+
+
 @dataclass(frozen=True)
 class Clash:
     """One ticket number given on ``office_day`` by several kiosks (``kiosks`` sorted):
@@ -82,99 +99,14 @@ class Clash:
     ids: tuple
 
 
-class Repo:
-    """The office server's domain verbs over one SQLAlchemy engine (thread-safe)."""
+class Repo(AccessRepo):
+    """The office server's domain verbs over one SQLAlchemy engine (thread-safe); who may
+    do what (tokens, sessions, admin accounts, login throttle, audit) is :class:`AccessRepo`."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self._touched: dict[str, tuple[float, str]] = {}  # kiosk id -> (monotonic s, version)
-
-    # -- credentials ---------------------------------------------------------
-    def add_credential(self, token_hash: str, role: str, name: str, *, replace: bool = False):
-        """Store a token hash for ``role``/``name``; ``replace`` drops that holder's old tokens."""
-        if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}")
-        with self.sessions.begin() as s:
-            if replace:
-                for old in s.scalars(select(Credential).where(Credential.role == role,
-                                                              Credential.name == name)):
-                    s.delete(old)
-            s.add(Credential(token_hash=token_hash, role=role, name=name))
-            if role == "kiosk" and s.get(Kiosk, name) is None:
-                s.add(Kiosk(id=name))
-
-    def has_role(self, role: str) -> bool:
-        with self.sessions() as s:
-            return s.scalar(select(func.count()).select_from(Credential)
-                            .where(Credential.role == role)) > 0
-
-    def credential(self, token_hash: str) -> tuple[str, str, str] | None:
-        """``(role, name, stored_hash)`` for a token hash, or None."""
-        with self.sessions() as s:
-            row = s.get(Credential, token_hash)
-            return (row.role, row.name, row.token_hash) if row else None
-
-    def add_web_session(self, id_hash: str, role: str, expires_at: str, *, name: str = "",
-                        via: str = "token", csrf: str = ""):
-        with self.sessions.begin() as s:
-            s.add(WebSession(id_hash=id_hash, role=role, expires_at=expires_at, name=name,
-                             via=via, csrf=csrf))
-
-    def web_session(self, id_hash: str, now_iso: str) -> SessionInfo | None:
-        """The live session with this id hash, or None (unknown or expired)."""
-        with self.sessions() as s:
-            row = s.get(WebSession, id_hash)
-            if row is None or row.expires_at <= now_iso:
-                return None
-            return SessionInfo(row.role, row.name, row.via, row.csrf)
-
-    def drop_web_session(self, id_hash: str):
-        with self.sessions.begin() as s:
-            row = s.get(WebSession, id_hash)
-            if row:
-                s.delete(row)
-
-    def drop_admin_sessions(self, name: str):
-        """End every browser session of admin account ``name`` (after a password change)."""
-        with self.sessions.begin() as s:
-            for row in s.scalars(select(WebSession).where(WebSession.via == "password",
-                                                          WebSession.name == name)):
-                s.delete(row)
-
-    # -- admin accounts ------------------------------------------------------
-    def set_admin(self, name: str, password_hash: str) -> bool:
-        """Create admin ``name`` or replace its password (clears a lockout); True if created."""
-        with self.sessions.begin() as s:
-            row = s.get(AdminUser, name)
-            created = row is None
-            row = row or AdminUser(name=name)
-            row.password_hash, row.failures, row.locked_until = password_hash, 0, None
-            s.add(row)
-        return created
-
-    def admin(self, name: str) -> AdminRecord | None:
-        with self.sessions() as s:
-            row = s.get(AdminUser, name)
-            return AdminRecord(row.name, row.password_hash, row.failures or 0,
-                               row.locked_until) if row else None
-
-    def admin_login_failed(self, name: str, lock_until) -> AdminRecord:
-        """Count a failed login; ``lock_until(failures) -> ISO | None`` sets the lockout end."""
-        with self.sessions.begin() as s:
-            s.execute(update(AdminUser).where(AdminUser.name == name)
-                      .values(failures=AdminUser.failures + 1))
-            row = s.get(AdminUser, name, populate_existing=True)
-            row.locked_until = lock_until(row.failures)
-        return self.admin(name)
-
-    def admin_login_ok(self, name: str, new_hash: str | None = None):
-        """Reset the failure count; store ``new_hash`` when the hash parameters were renewed."""
-        with self.sessions.begin() as s:
-            row = s.get(AdminUser, name)
-            row.failures, row.locked_until, row.last_login_at = 0, None, utc_now_iso()
-            if new_hash:
-                row.password_hash = new_hash
 
     # -- kiosks --------------------------------------------------------------
     def touch_kiosk(self, kiosk_id: str, menu_version: str | None = None):
@@ -201,10 +133,14 @@ class Repo:
 
     # -- check-ins -----------------------------------------------------------
     def upsert_checkins(self, kiosk_id: str, tickets: list[dict]) -> UpsertResult:
-        """Insert tickets not held yet; a ticket id already held stays as it is.
+        """Insert tickets not held yet; a ticket id already held keeps its content.
 
         ``tickets`` are ``Ticket.to_dict()`` shapes, all of ``kiosk_id`` (the
-        caller checks). Safe against concurrent retries of the same batch.
+        caller checks). Safe against concurrent retries of the same batch. A ticket
+        resent with its print state changed (``print_status``, ``print_error``)
+        updates the stored copy. Raises :class:`TicketChanged` (nothing of the batch
+        stored) when a held ticket of this kiosk comes back with any of
+        :data:`FIXED_FIELDS` changed: one id cannot name two check-ins.
         """
         now = utc_now_iso()
         rows = [dict(id=t["id"], kiosk_id=kiosk_id, office_day=t["office_day"],
@@ -214,13 +150,20 @@ class Repo:
                 for t in tickets]
         ids = [r["id"] for r in rows]
         with self.sessions.begin() as s:
+            inserted: set = set()
             if rows:
                 insert = postgresql.insert if self.engine.dialect.name == "postgresql" else \
                     sqlite.insert
-                s.execute(insert(Checkin).on_conflict_do_nothing(index_elements=["id"]), rows)
+                inserted = set(s.scalars(
+                    insert(Checkin).on_conflict_do_nothing(index_elements=["id"])
+                    .returning(Checkin.id), rows))
                 enqueue(s, rows)  # into the counters' flow, same transaction
             owners = dict(s.execute(select(Checkin.id, Checkin.kiosk_id)
                                     .where(Checkin.id.in_(ids))).all()) if ids else {}
+            resent = [t for t in tickets if t["id"] not in inserted
+                      and owners.get(t["id"]) == kiosk_id]
+            if resent:
+                self._check_resent(s, resent)
         accepted = [i for i in ids if owners.get(i) == kiosk_id]
         refused = [i for i in ids if owners.get(i) != kiosk_id]
         held = set(accepted)
@@ -228,6 +171,21 @@ class Repo:
         clashes = self.clashes(days, kiosk_id=kiosk_id) if days else []
         conflicts = sorted({i for c in clashes for i in c.ids})
         return UpsertResult(accepted, refused, conflicts, clashes)
+
+    @staticmethod
+    def _check_resent(s: Session, resent: list[dict]):
+        """Compare resent tickets with the stored copies (in the upload's transaction)."""
+        sent = {t["id"]: t for t in resent}
+        changes = []
+        for row in s.scalars(select(Checkin).where(Checkin.id.in_(list(sent)))):
+            stored, new = json.loads(row.payload), sent[row.id]
+            changes += [{"id": row.id, "field": f, "stored": stored[f], "sent": new.get(f)}
+                        for f in FIXED_FIELDS if f in stored and stored[f] != new.get(f)]
+            if not changes and any(stored.get(f) != new.get(f) for f in PRINT_FIELDS):
+                stored.update({f: new.get(f) for f in PRINT_FIELDS})
+                row.payload = json.dumps(stored, ensure_ascii=False, sort_keys=True)
+        if changes:
+            raise TicketChanged(changes)
 
     def clashes(self, office_days, kiosk_id: str | None = None) -> list[Clash]:
         """Numbers given by more than one kiosk on ``office_days`` (a derived flag: nothing
@@ -259,6 +217,61 @@ class Repo:
         with self.sessions() as s:
             return list(s.scalars(select(Checkin).where(Checkin.office_day == office_day)
                                   .order_by(Checkin.queue, Checkin.issued_at)))
+
+    def checkins_page(self, office_day: str, *, queue: str | None = None,
+                      kiosk_id: str | None = None, offset: int = 0, limit: int = 100
+                      ) -> tuple[list[Checkin], int]:
+        """One page of ``office_day``'s check-ins, newest first, optionally of one ``queue``
+        and/or one kiosk: ``(rows, total matching)``."""
+        where = [Checkin.office_day == office_day]
+        if queue:
+            where.append(Checkin.queue == queue)
+        if kiosk_id:
+            where.append(Checkin.kiosk_id == kiosk_id)
+        with self.sessions() as s:
+            total = s.scalar(select(func.count()).select_from(Checkin).where(*where))
+            rows = list(s.scalars(select(Checkin).where(*where)
+                                  .order_by(Checkin.issued_at.desc(), Checkin.id)
+                                  .offset(offset).limit(limit)))
+        return rows, total
+
+    def checkin_counts(self, office_day: str) -> dict[str, dict[str, int]]:
+        """``{"service": {code: n}, "queue": {letter: n}, "kiosk": {id: n}}`` on ``office_day``."""
+        out: dict[str, dict[str, int]] = {"service": {}, "queue": {}, "kiosk": {}}
+        with self.sessions() as s:
+            for code, queue, kiosk, n in s.execute(
+                    select(Checkin.service_code, Checkin.queue, Checkin.kiosk_id, func.count())
+                    .where(Checkin.office_day == office_day)
+                    .group_by(Checkin.service_code, Checkin.queue, Checkin.kiosk_id)):
+                for kind, key in (("service", code), ("queue", queue), ("kiosk", kiosk)):
+                    out[kind][key] = out[kind].get(key, 0) + n
+        return out
+
+    def purge_before(self, first_kept_day: str, *, actor: str, note: str = "") -> dict:
+        """Delete check-ins, their counter queue items and "now serving" rows of office days
+        before ``first_kept_day`` (the counters' action log stays, as the audit does),
+        expired browser sessions and login-throttle rows idle for a day, in one transaction
+        with an audit entry (``retention``) when anything went. Returns the counts."""
+        stale = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
+        with self.sessions.begin() as s:
+            counts = {
+                "checkins": s.execute(delete(Checkin).where(
+                    Checkin.office_day < first_kept_day)).rowcount,
+                "now_serving": s.execute(delete(NowServing).where(
+                    NowServing.office_day < first_kept_day)).rowcount,
+                "queue_items": s.execute(delete(QueueItem).where(
+                    QueueItem.office_day < first_kept_day)).rowcount,
+                "web_sessions": s.execute(delete(WebSession).where(
+                    WebSession.expires_at < utc_now_iso())).rowcount,
+                "login_throttle": s.execute(delete(LoginThrottle).where(
+                    LoginThrottle.updated_at < stale)).rowcount}
+            if counts["checkins"] or counts["now_serving"]:
+                self._audit(s, actor, "retention",
+                            f"{counts['checkins']} check-ins before {first_kept_day} deleted"
+                            + (f" ({note})" if note else ""),
+                            [{"what": "checkins", "field": "deleted", "before": None,
+                              "after": counts["checkins"]}])
+        return counts
 
     def count_checkins(self) -> int:
         with self.sessions() as s:

@@ -28,15 +28,16 @@ class ServerThread:
     ``start()`` returns once the server accepts connections, or raises
     RuntimeError after ``start_timeout_s`` seconds. ``url`` is ``http://host:port``, or
     ``https://`` when ``ssl_certfile``/``ssl_keyfile`` (PEM paths) are given.
+    ``lifespan="on"`` also runs the app's background jobs (the retention job).
     """
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0,
                  start_timeout_s: float = 10.0, ssl_certfile: str | None = None,
-                 ssl_keyfile: str | None = None):
+                 ssl_keyfile: str | None = None, lifespan: str = "off"):
         self.host, self.port = host, port or free_port(host)
         self.url = f"{'https' if ssl_certfile else 'http'}://{host}:{self.port}"
         config = uvicorn.Config(app, host=host, port=self.port, log_level="warning",
-                                lifespan="off", timeout_graceful_shutdown=1,
+                                lifespan=lifespan, timeout_graceful_shutdown=1,
                                 ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
         self.server = uvicorn.Server(config)
         self.start_timeout_s = start_timeout_s

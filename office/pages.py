@@ -6,7 +6,8 @@ only its sha256, with the role, the name, how the person logged in and the
 session's CSRF token. Every POST form carries that token in a hidden ``csrf``
 field (login forms, before any session, a random one that must equal the
 ``office_login`` cookie); :func:`read_form` refuses a POST without the right
-token, or sent from another site, with :class:`CsrfRefused` (403).
+token, or sent from another site, with :class:`CsrfRefused` (403), and a field holding a
+NUL character with :class:`office.bodies.FormRefused` (400).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .admins import check_login
 from .auth import hash_token
+from .bodies import refuse_nul_in_form
 from .db import SessionInfo, utc_now_iso
 
 COOKIE = "office_session"
@@ -94,16 +96,23 @@ def current_session(request: Request) -> SessionInfo | None:
     return request.app.state.repo.web_session(hash_token(sid), utc_now_iso())
 
 
-def start_session(request: Request, response: Response, role: str, name: str, via: str):
-    """Create a session (a fresh id: any old one of this browser is dropped) and set the cookie."""
+def start_session(request: Request, response: Response, role: str, name: str, via: str,
+                  credential: str = ""):
+    """Create a session (a fresh id: any old one of this browser is dropped) and set the cookie.
+
+    ``credential`` binds the session (:meth:`office.db.Repo.web_session`): the token digest
+    of a token login; for an account (password) login it is worked out here.
+    """
     repo = request.app.state.repo
     old = request.cookies.get(COOKIE)
     if old:
         repo.drop_web_session(hash_token(old))
+    if not credential and via == "password":
+        credential = repo.account_fingerprint(role, name)
     sid = secrets.token_urlsafe(32)
     expires = datetime.now(timezone.utc) + timedelta(hours=SESSION_HOURS)
     repo.add_web_session(hash_token(sid), role, expires.isoformat(), name=name, via=via,
-                         csrf=secrets.token_urlsafe(32))
+                         csrf=secrets.token_urlsafe(32), credential=credential)
     response.set_cookie(COOKIE, sid, max_age=SESSION_HOURS * 3600, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
     response.delete_cookie(LOGIN_COOKIE)
@@ -136,7 +145,8 @@ def _same_origin(request: Request) -> bool:
 
 
 async def read_form(request: Request, *, login: bool = False):
-    """The POSTed form, once its ``csrf`` field matched; raises :class:`CsrfRefused`.
+    """The POSTed form, once its ``csrf`` field matched; raises :class:`CsrfRefused`
+    (or :class:`office.bodies.FormRefused` for a NUL character in a field).
 
     ``login``: the form of a login page (compared with the ``office_login``
     cookie); otherwise the token of the browser's session.
@@ -144,6 +154,7 @@ async def read_form(request: Request, *, login: bool = False):
     if not _same_origin(request):
         raise CsrfRefused()
     form = await request.form(max_fields=MAX_FORM_FIELDS)
+    refuse_nul_in_form(form)
     sent = form.get("csrf")
     if login:
         expected = request.cookies.get(LOGIN_COOKIE)
@@ -183,3 +194,11 @@ async def password_login(request: Request, accounts, role: str, home: str, rende
     else:
         msg, status = "Nama atau kata sandi salah. (Wrong name or password.)", 401
     return login_form_response(request, lambda csrf: render(csrf, msg), status_code=status)
+
+
+def form_refused_page(field: str) -> str:
+    return page("Ditolak", f"""<h1>Isian ditolak <small>(form refused, 400)</small></h1>
+<p>Isian <b>{escape(field)}</b> memuat karakter NUL yang tidak bisa disimpan; tidak ada yang
+diubah. Ketik ulang isian itu tanpa menempel teks dari berkas biner. <span class="en">(The
+field contains a NUL character; nothing was changed. Type it again.)</span></p>
+<p><a class="btn" href="/">Kembali</a></p>""")

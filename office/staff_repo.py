@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
+from .access import AccessRepo
 from .counter_tables import StaffAccount
 from .tables import AdminRecord
 
@@ -22,9 +23,9 @@ class StaffRepo:
     def __init__(self, repo):
         self.sessions = repo.sessions
 
-    def set_staff(self, name: str, password_hash: str) -> bool:
-        """Create staff account ``name`` or set its password (lifts a lockout, re-enables it);
-        True if created."""
+    def set_staff(self, name: str, password_hash: str, *, actor: str = "cli") -> bool:
+        """Create staff account ``name`` or set its password (re-enables it; its sessions end,
+        being bound to the old password); True if created. Audited (``staff-set``)."""
         with self.sessions.begin() as s:
             row = s.get(StaffAccount, name)
             created = row is None
@@ -32,6 +33,8 @@ class StaffRepo:
             row.password_hash, row.failures, row.locked_until, row.active = \
                 password_hash, 0, None, 1
             s.add(row)
+            AccessRepo._audit(s, actor, "staff-set", f"staff account {name}: "
+                              + ("created" if created else "new password"))
         return created
 
     def admin(self, name: str) -> AdminRecord | None:
@@ -62,11 +65,14 @@ class StaffRepo:
         with self.sessions() as s:
             return list(s.scalars(select(StaffAccount).order_by(StaffAccount.name)))
 
-    def set_staff_active(self, name: str, active: bool) -> bool:
-        """Enable or disable staff account ``name``; False when there is no such account."""
+    def set_staff_active(self, name: str, active: bool, *, actor: str = "cli") -> bool:
+        """Enable or disable staff account ``name``; False when there is no such account.
+        Audited (``staff-set``)."""
         with self.sessions.begin() as s:
             row = s.get(StaffAccount, name)
             if row is None:
                 return False
             row.active = int(active)
+            AccessRepo._audit(s, actor, "staff-set", f"staff account {name}: "
+                              + ("switched on" if active else "switched off"))
             return True

@@ -40,8 +40,10 @@ class Checkin(Base):
     """One ticket as uploaded by its kiosk; ``payload`` is the full ``Ticket.to_dict()``."""
 
     __tablename__ = "checkins"
-    #: finds numbers given twice on a day (:meth:`office.db.Repo.clashes`)
-    __table_args__ = (Index("ix_checkins_day_number", "office_day", "number"),)
+    #: finds numbers given twice on a day (:meth:`office.db.Repo.clashes`); pages the
+    #: staff page, newest first (:meth:`office.db.Repo.checkins_page`)
+    __table_args__ = (Index("ix_checkins_day_number", "office_day", "number"),
+                      Index("ix_checkins_day_issued", "office_day", "issued_at"))
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
     office_day: Mapped[str] = mapped_column(String(10), index=True)
@@ -75,7 +77,8 @@ class WebSession(Base):
     """A logged-in browser; the cookie holds the raw id, we keep its hash.
 
     ``via`` is ``token`` (staff page login) or ``password`` (an admin account,
-    which alone may edit the menu); ``csrf`` is the token every POST form carries.
+    which alone may edit the menu); ``csrf`` is the token every POST form carries;
+    ``credential`` binds it to the token or password that opened it.
     """
 
     __tablename__ = "web_sessions"
@@ -85,6 +88,8 @@ class WebSession(Base):
     name: Mapped[str] = mapped_column(String(64), default="")
     via: Mapped[str] = mapped_column(String(8), default="token")
     csrf: Mapped[str] = mapped_column(String(64), default="")
+    #: the credential that opened it (:func:`office.access.credential_fingerprint`)
+    credential: Mapped[str] = mapped_column(String(64), default="")
 
 
 class AdminUser(Base):
@@ -99,8 +104,20 @@ class AdminUser(Base):
     last_login_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
+class LoginThrottle(Base):
+    """Failed logins in a row from one client address and the end of its lock (UTC ISO)."""
+
+    __tablename__ = "login_throttle"
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+
+
 class AuditEntry(Base):
-    """One menu change: who, when, versions, and the field-level ``changes`` (JSON list)."""
+    """One change: who, when, what (``action``: a menu publication with its versions, or
+    ``token-add``, ``token-revoke``, ``admin-set``, ``login-lock``, ...), a note, and the
+    field-level ``changes`` (JSON list)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

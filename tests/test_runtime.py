@@ -1,4 +1,5 @@
-"""The runtime: retention purge at start, clock warnings from the office server's time."""
+"""The runtime: retention purge at start and daily, clock warnings from the office server's time."""
+import time
 from types import SimpleNamespace
 
 from kiosk.runtime import KioskRuntime
@@ -103,3 +104,26 @@ def test_a_damaged_pin_file_is_a_staff_alert(config, clock):
         assert any("Berkas PIN rusak" in a for a in rt.store.alerts)
     finally:
         rt.stop()
+
+
+def test_a_kiosk_left_running_purges_once_each_new_office_day(config, clock):
+    rt = KioskRuntime(config, clock=clock, purge_check_s=0.02).start()
+    try:
+        old = rt.store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
+        rt.store.mark_synced([old.id], "x")
+        clock.advance(days=1)
+        unsynced = rt.store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
+        clock.advance(days=config.server.retention_days + 2)  # never restarted meanwhile
+        deadline = time.monotonic() + 10  # hang guard only
+
+        def purges():
+            return [e for e in rt.store.audit_entries() if e["action"] == "retention-purge"]
+        while not purges() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(purges()) == 1 and purges()[0]["days_deleted"] == 1
+        assert rt.store.get_ticket(old.id) is None
+        assert rt.store.get_ticket(unsynced.id) is not None
+        assert rt.purge_if_due() is None  # the same office day: nothing more to do
+    finally:
+        rt.stop()
+    assert not rt._purger.is_alive()

@@ -52,7 +52,8 @@ def empty_postgres(url):
     engine = create_engine(url)
     with engine.begin() as con:
         con.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                         "AND usename = current_user"))
         con.execute(text("DROP SCHEMA public CASCADE"))
         con.execute(text("CREATE SCHEMA public"))
     engine.dispose()
