@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .counter_repo import enqueue
+from .counter_tables import QueueItem
 from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
                      Checkin, Credential, Kiosk, MenuVersion, NowServing, PublishConflict,
                      SessionInfo, WebSession, utc_now_iso)
@@ -45,8 +46,8 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     Base.metadata.create_all(engine)
-    for index in Checkin.__table__.indexes:  # added to databases made before the index
-        index.create(engine, checkfirst=True)
+    for index in [*Checkin.__table__.indexes, *QueueItem.__table__.indexes]:
+        index.create(engine, checkfirst=True)  # added to databases made before the index
     _upgrade_sessions(engine)
     return engine
 
