@@ -29,7 +29,7 @@ from platformdirs import user_cache_dir
 
 from . import admin_web, api, audit_web, counters_admin, display_web, loket_web, web
 from .bodies import FormRefused, validation_error
-from .counter_repo import CounterRepo
+from .counter_repo import CounterRepo, backfill
 from .counter_stats import CounterStats
 from .db import Repo, make_engine
 from .events import Broadcaster
@@ -163,6 +163,7 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     app.state.clock = OfficeClock(settings.timezone)
     app.state.counters = CounterRepo(app.state.repo)
     app.state.staff = StaffRepo(app.state.repo)
+    backfill(app.state.repo.sessions, app.state.clock.today())  # today's, from before loket
     app.state.stats = CounterStats(app.state.repo)
     app.state.events = Broadcaster()
     app.state.voice = Voice(settings.voice_dir or

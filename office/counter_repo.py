@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from kiosk.numbering import format_number
 
 from .counter_tables import (CALLED, DONE, SKIPPED, WAITING, ActionRecord, Counter,
                              CounterAction, CounterInfo, Item, QueueItem)
+from .tables import Checkin
 
 #: Candidates read per attempt of "call next"; a lost race moves on to the next one.
 CANDIDATES = 8
@@ -92,6 +93,20 @@ def enqueue(s: Session, rows: list[dict]) -> None:
         s.execute(insert(QueueItem).on_conflict_do_nothing(index_elements=["checkin_id"]), new)
 
 
+def backfill(sessions, day: str) -> int:
+    """Put ``day``'s check-ins that are not in the flow yet into it (a server upgraded from
+    before the counter pages, in the middle of a day); returns how many."""
+    with sessions.begin() as s:
+        rows = [dict(id=c.id, kiosk_id=c.kiosk_id, office_day=c.office_day, number=c.number,
+                     service_code=c.service_code, queue=c.queue, sequence=c.sequence,
+                     issued_at=c.issued_at)
+                for c in s.scalars(select(Checkin).where(
+                    Checkin.office_day == day,
+                    ~select(QueueItem.id).where(QueueItem.checkin_id == Checkin.id).exists()))]
+        enqueue(s, rows)
+    return len(rows)
+
+
 def _utc_text(iso: str) -> str:
     try:
         return datetime.fromisoformat(iso).astimezone(timezone.utc).isoformat()
@@ -150,28 +165,39 @@ class CounterRepo:
 
     # -- reading the flow --------------------------------------------------------------
     @staticmethod
-    def _waiting_query(day: str, counter: CounterInfo, priority: tuple):
-        mine = or_(and_(QueueItem.target_counter_id.is_(None),
-                        QueueItem.queue.in_(counter.queues)),
-                   QueueItem.target_counter_id == counter.id)
-        lane = case((QueueItem.queue.in_(priority or ("-",)), 0), else_=1)
-        transferred = case((QueueItem.target_counter_id == counter.id, 0), else_=1)
-        return (select(QueueItem).where(QueueItem.office_day == day,
-                                        QueueItem.state == WAITING, mine)
-                .order_by(transferred, lane, QueueItem.issued_at, QueueItem.id))
+    def _waiting_rows(s: Session, day: str, counter: CounterInfo, priority: tuple,
+                      limit: int) -> list[QueueItem]:
+        """The first ``limit`` waiting rows in calling order. One short index range scan per
+        group (transferred here; each queue), merged here: no sort of the whole day."""
+        base = select(QueueItem).where(QueueItem.office_day == day, QueueItem.state == WAITING)
+        groups = [list(s.scalars(base.where(QueueItem.target_counter_id == counter.id)
+                                 .order_by(QueueItem.issued_at, QueueItem.id).limit(limit)))]
+        lanes = [q for q in counter.queues if q in priority], \
+            [q for q in counter.queues if q not in priority]
+        for lane in lanes:
+            rows = []
+            for queue in lane:
+                rows += s.scalars(base.where(QueueItem.queue == queue,
+                                             QueueItem.target_counter_id.is_(None))
+                                  .order_by(QueueItem.issued_at, QueueItem.id).limit(limit))
+            groups.append(sorted(rows, key=lambda r: (r.issued_at, r.id)))
+        return [row for group in groups for row in group][:limit]
 
     def waiting(self, day: str, counter: CounterInfo, priority: tuple = (),
                 limit: int = 200) -> list[Item]:
         """Tickets waiting for ``counter`` in the order it calls them: transferred to it
         first, then the priority lane (``priority``: its prefix letters), then as taken."""
         with self.sessions() as s:
-            return [Item.of(r) for r in s.scalars(
-                self._waiting_query(day, counter, priority).limit(limit))]
+            return [Item.of(r) for r in self._waiting_rows(s, day, counter, priority, limit)]
 
     def waiting_count(self, day: str, counter: CounterInfo) -> int:
+        """How many tickets wait for ``counter`` (its queues, and those transferred to it)."""
+        count = select(func.count()).select_from(QueueItem).where(
+            QueueItem.office_day == day, QueueItem.state == WAITING)
         with self.sessions() as s:
-            query = self._waiting_query(day, counter, ()).order_by(None).subquery()
-            return s.scalar(select(func.count()).select_from(query))
+            return (s.scalar(count.where(QueueItem.target_counter_id == counter.id))
+                    + s.scalar(count.where(QueueItem.queue.in_(counter.queues),
+                                           QueueItem.target_counter_id.is_(None))))
 
     def skipped(self, day: str, counter: CounterInfo, limit: int = 100) -> list[Item]:
         """Skipped tickets of the day in ``counter``'s queues or skipped there, oldest first."""
@@ -217,8 +243,7 @@ class CounterRepo:
         with self.sessions.begin() as s:
             self._finish(s, day, counter, staff, at)
             for _round in range(50):
-                ids = list(s.scalars(self._waiting_query(day, counter, priority)
-                                     .with_only_columns(QueueItem.id).limit(CANDIDATES)))
+                ids = [r.id for r in self._waiting_rows(s, day, counter, priority, CANDIDATES)]
                 if not ids:
                     return None
                 for item_id in ids:

@@ -7,6 +7,8 @@ facts the sync reply gives each kiosk. Queries over :mod:`office.counter_tables`
 from __future__ import annotations
 
 import statistics
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +22,8 @@ from .counter_tables import CALLED, DONE, SKIPPED, WAITING, QueueItem
 RECENT_DONE = 20
 #: How many finished tickets of the day the recent-handling query reads at most.
 RECENT_SCAN = 400
+#: The counter page's day figures are reused for this many seconds.
+DAY_STATS_MAX_AGE_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,26 @@ def _median_mean(values: list) -> tuple:
 class CounterStats:
     """Read-only figures over the office :class:`office.db.Repo`'s engine."""
 
-    def __init__(self, repo):
+    def __init__(self, repo, max_age_s: float = DAY_STATS_MAX_AGE_S):
         self.sessions = repo.sessions
+        self.max_age_s = max_age_s
+        self._lock = threading.Lock()
+        self._cached: tuple = ("", 0.0, [])  # day, monotonic time made, stats
 
     def day_stats(self, day: str) -> list[ServiceStats]:
         """Per service of ``day`` (sorted by code): counts, waiting and handling times.
-        A placeholder not matched to its check-in yet counts under service ``""``."""
+        A placeholder not matched to its check-in yet counts under service ``""``.
+        The figures are at most ``max_age_s`` old (they read the whole day)."""
+        with self._lock:
+            cached_day, made, stats = self._cached
+            if cached_day == day and time.monotonic() - made < self.max_age_s:
+                return stats
+        stats = self._day_stats(day)
+        with self._lock:
+            self._cached = (day, time.monotonic(), stats)
+        return stats
+
+    def _day_stats(self, day: str) -> list[ServiceStats]:
         taken, waiting, done = defaultdict(int), defaultdict(int), defaultdict(int)
         waits, handles = defaultdict(list), defaultdict(list)
         with self.sessions() as s:
@@ -128,13 +146,13 @@ class CounterStats:
                     .where(QueueItem.office_day == day, QueueItem.state == WAITING)
                     .group_by(QueueItem.queue)):
                 of(queue)["waiting"] = int(count)
-            last = (select(QueueItem.queue, func.max(QueueItem.called_at).label("at"))
-                    .where(QueueItem.office_day == day, QueueItem.called_at.is_not(None))
-                    .group_by(QueueItem.queue).subquery())
-            for queue, number, at in s.execute(
-                    select(QueueItem.queue, QueueItem.number, QueueItem.called_at)
-                    .join(last, (last.c.queue == QueueItem.queue) & (last.c.at ==
-                                                                     QueueItem.called_at))
-                    .where(QueueItem.office_day == day)):
-                of(queue).update(serving_number=number, called_at=at)
+            queues = s.scalars(select(QueueItem.queue).where(QueueItem.office_day == day)
+                               .group_by(QueueItem.queue))
+            for queue in list(queues):
+                last = s.execute(select(QueueItem.number, QueueItem.called_at).where(
+                    QueueItem.office_day == day, QueueItem.queue == queue,
+                    QueueItem.called_at.is_not(None))
+                    .order_by(QueueItem.called_at.desc()).limit(1)).first()
+                if last:
+                    of(queue).update(serving_number=last[0], called_at=last[1])
         return dict(sorted(facts.items()))

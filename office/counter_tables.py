@@ -59,8 +59,11 @@ class QueueItem(Base):
     __table_args__ = (
         Index("ix_queue_items_waiting", "office_day", "state", "queue", "issued_at"),
         Index("ix_queue_items_number", "office_day", "number"),
-        Index("ix_queue_items_kiosk", "office_day", "kiosk_id", "queue"),
+        Index("ix_queue_items_kiosk_state", "office_day", "kiosk_id", "queue", "state",
+              "sequence"),
         Index("ix_queue_items_done", "office_day", "state", "done_at"),
+        Index("ix_queue_items_called", "office_day", "queue", "called_at"),
+        Index("ix_queue_items_target", "office_day", "state", "target_counter_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     checkin_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)

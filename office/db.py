@@ -52,8 +52,8 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     Base.metadata.create_all(engine)
-    for index in Checkin.__table__.indexes:  # added to databases made before the index
-        index.create(engine, checkfirst=True)
+    for index in [*Checkin.__table__.indexes, *QueueItem.__table__.indexes]:
+        index.create(engine, checkfirst=True)  # added to databases made before the index
     _upgrade_sessions(engine)
     return engine
 

@@ -91,6 +91,8 @@ class EventReader:
                 raw = self.response.readline()
             except OSError as exc:  # socket.timeout is an OSError
                 raise TimeoutError("no event in time") from exc
+            except (AttributeError, ValueError) as exc:  # closed meanwhile (close())
+                raise ConnectionError("event stream closed") from exc
             if not raw:
                 raise ConnectionError("event stream ended")
             line = raw.decode("utf-8").rstrip("\r\n")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +43,8 @@ class MenuFacts:
 
 
 _facts_lock = threading.Lock()
+#: Makes announcement WAVs ahead of the displays' requests, one at a time.
+_voice_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
 _facts_cache: dict = {}
 
 
@@ -112,9 +115,7 @@ def announce(app, item: Item, counter: CounterInfo) -> None:
     """Push the display state with this call to every open display, and start making its
     WAV so the displays' requests find it ready (call from a worker thread)."""
     app.state.events.publish(sse("state", display_state(app, (item, counter))))
-    voice = app.state.voice
-    threading.Thread(target=_warm, args=(voice, item.number, counter.name),
-                     name="voice", daemon=True).start()
+    _voice_worker.submit(_warm, app.state.voice, item.number, counter.name)
 
 
 def _warm(voice, number: str, counter_name: str) -> None:

@@ -46,6 +46,7 @@ def counter_app(db_url, voice_dir, tokens=None):
     app = create_app(OfficeSettings(db_url=db_url, voice_dir=str(voice_dir),
                                     office_name="Disdukcapil Barito Timur"))
     app.state.clock = FixedClock()
+    app.state.stats.max_age_s = 0  # figures read afresh after every action
     repo, counters = app.state.repo, app.state.counters
     for name, (role, token) in (tokens or {}).items():
         repo.add_credential(hash_token(token), role, name)

@@ -155,3 +155,16 @@ def test_queue_facts_and_recent_handling_for_the_sync_reply(repo, counters):
     assert facts["A"]["waiting"] == 3 and facts["A"]["serving_number"] == "A002"
     assert stats.queue_facts(DAY, "K2")["A"]["serving_sequence"] == 1
     assert stats.recent_handling(DAY) == {"ktp-baru": {"median_s": 600.0, "count": 3}}
+
+
+def test_todays_checkins_from_before_the_counter_pages_join_the_flow(repo, counters):
+    from sqlalchemy import delete
+
+    from office.counter_repo import backfill
+    from office.counter_tables import QueueItem
+    upload(repo, ticket(seq=1), ticket(seq=2), ticket(seq=3, day="2026-11-28"))
+    with repo.sessions.begin() as s:  # as a database from before the counter pages
+        s.execute(delete(QueueItem))
+    assert backfill(repo.sessions, DAY) == 2 and backfill(repo.sessions, DAY) == 0
+    loket = counters.save_counter("Loket 1", ("A",))
+    assert [i.number for i in counters.waiting(DAY, loket)] == ["A001", "A002"]

@@ -94,3 +94,23 @@ def test_without_espeak_the_call_still_chimes(tmp_path, caplog):
     assert "espeak-ng is not installed" in caplog.text
     with wave.open(str(voice.wav("A007", "Loket 2"))) as w:
         assert w.getnframes() >= len(chime()) // 2
+
+
+def test_the_kiosk_sync_client_reads_now_serving_after_counter_calls(app):
+    from test_office_admin_server import kiosk_cfg
+
+    from kiosk.models import Ticket
+    from kiosk.sync_client import SyncClient
+    from office.loket_web import act
+    app.state.repo.upsert_checkins("K1", [ticket(seq=n) for n in (1, 2, 3)])
+    loket = app.state.counters.counters()[1]
+    act(app, loket, "sari", {"action": "next"})
+    act(app, loket, "sari", {"action": "next"})
+    with ServerThread(app) as server:
+        reply = SyncClient(kiosk_cfg(server.url), "K1").upload(
+            [Ticket.from_dict(ticket(seq=4))])
+        raw = requests.post(server.url + "/api/v1/checkins", headers={
+            "Authorization": "Bearer k1-token"}, json={"kiosk_id": "K1", "tickets": []},
+            timeout=5).json()
+    assert reply.now_serving == {"A": 2}
+    assert raw["queues"]["A"]["waiting"] == 2 and raw["handling"]["ktp-baru"]["count"] == 1
