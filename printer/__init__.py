@@ -18,10 +18,6 @@ Nothing here imports Kivy; results reach the screens through the caller's
 
 import os as _os
 
-import platformdirs as _platformdirs
+from ._escpos_cache import use_shared_capabilities_cache as _use_shared_cache
 
-# python-escpos caches its parsed capability file in a new temp folder on every start
-# unless told where; a fixed cache folder makes the second start 0.5 s faster.
-_os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR",
-                       _platformdirs.user_cache_dir("dukcapil-kiosk", appauthor=False))
-_os.makedirs(_os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"], exist_ok=True)
+_use_shared_cache()
