@@ -107,8 +107,10 @@ def test_ten_thousand_pending_tickets_drain_in_batches_once_the_server_is_back(t
     port = free_port()
     outbox = FakeOutbox(make_tickets(10_000))
     statuses = []
+    # 500-ticket batches into the real server: generous read time for a loaded CI box
     client = SyncClient(server_cfg(f"http://127.0.0.1:{port}", batch_size=500,
-                                   interval_s=30.0, max_backoff_s=0.2), "K1")
+                                   interval_s=30.0, max_backoff_s=0.2, read_timeout_s=10,
+                                   attempt_deadline_s=60), "K1")
     worker = SyncWorker(client, outbox, on_status=statuses.append, backoff_base_s=0.05).start()
     try:
         wait_for(lambda: len(statuses) >= 2)
@@ -117,7 +119,7 @@ def test_ten_thousand_pending_tickets_drain_in_batches_once_the_server_is_back(t
         app.state.repo.add_credential(hash_token("k1-token"), "kiosk", "K1")
         with ServerThread(app, port=port):
             worker.poke()
-            wait_for(lambda: worker.status().backlog == 0 and worker.status().online, 30)
+            wait_for(lambda: worker.status().backlog == 0 and worker.status().online, 120)
             assert app.state.repo.count_checkins() == 10_000
     finally:
         worker.stop()
