@@ -8,7 +8,9 @@ sys.path.insert(0, str(ROOT))
 
 from screens.driver import headless_env  # noqa: E402  (no Kivy import at module level)
 
-os.environ.setdefault("KIVY_HOME", str(ROOT / ".pytest_cache" / "kivy-home"))
+# one Kivy home per pytest-xdist worker (gw0, gw1, ...): workers never share Kivy's files
+os.environ.setdefault("KIVY_HOME", str(ROOT / ".pytest_cache" / (
+    "kivy-home-" + os.environ.get("PYTEST_XDIST_WORKER", "main"))))
 headless_env(1280, 800)
 
 from datetime import datetime, timedelta, timezone  # noqa: E402

@@ -194,13 +194,13 @@ def test_menu_export_writes_a_new_file_and_import_validates(ini, tmp_path):
     assert main(["menu", "import", str(deep), "--config", str(path)]) == 2
 
 
-def test_kiosk_check_while_the_kiosk_runs(ini, capsys):
+def test_kiosk_check_while_the_kiosk_runs(ini, capsys, clock):
     from kiosk.cli import main
     from kiosk.config import load_config
     from kiosk.store import Store
     path = ini()
     cfg = load_config(path)
-    running = Store(cfg.kiosk.data_dir)
+    running = Store(cfg.kiosk.data_dir, clock=clock)
     try:
         assert main(["check", "--config", str(path)]) == 0
         assert "in use by the running kiosk" in capsys.readouterr().out

@@ -11,9 +11,11 @@ from kiosk.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 WRITER = """
 import sys
+from datetime import datetime, timezone
 sys.path.insert(0, {root!r})
 from kiosk.store import Store
-s = Store({data!r})
+monday_0900_wib = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # the clock fixture's time
+s = Store({data!r}, clock=lambda: monday_0900_wib)
 services = [("ktp-baru", "A"), ("kk-baru", "B"), ("ktp-rusak", "A")]
 i = 0
 while True:
@@ -28,7 +30,7 @@ while True:
 """
 
 
-def test_kill_9_during_checkins_loses_and_repeats_nothing(tmp_path):
+def test_kill_9_during_checkins_loses_and_repeats_nothing(tmp_path, clock):
     data = tmp_path / "data"
     acknowledged = {}
     rng = random.Random(1234)
@@ -43,7 +45,7 @@ def test_kill_9_during_checkins_loses_and_repeats_nothing(tmp_path):
             parts = line.split()
             if len(parts) == 2:
                 acknowledged[parts[0]] = parts[1]
-    store = Store(data)
+    store = Store(data, clock=clock)
     tickets = store.tickets()
     numbers = [t.number for t in tickets]
     assert len(numbers) == len(set(numbers)), "a number was issued twice"

@@ -145,9 +145,9 @@ def test_set_pin_command_reads_stdin_and_audits(config):
     assert "73914" not in audit
 
 
-def test_set_pin_works_while_the_kiosk_holds_the_data_directory(config):
+def test_set_pin_works_while_the_kiosk_holds_the_data_directory(config, clock):
     from kiosk.store import Store
-    running = Store(config.kiosk.data_dir)
+    running = Store(config.kiosk.data_dir, clock=clock)
     try:
         assert set_pin_command(config, "staff", stdin=Pipe("8642\n"), out=io.StringIO()) == 0
         assert running.audit_entries()[-1]["action"] == "set-pin"

@@ -1,6 +1,7 @@
 """Fixtures for the sync tests: the real office server (uvicorn in a thread on 127.0.0.1),
 the raw misbehaving peer, and fast-failing kiosk-side config."""
 import pytest
+import requests
 from syncpeers import RawServer, SlowReplies
 
 from kiosk.config import ServerConfig
@@ -20,7 +21,16 @@ def office(tmp_path):
     slow = SlowReplies(app)
     with ServerThread(slow) as server:
         server.repo, server.slow = app.state.repo, slow
+        warm_up(server.url)
         yield server
+
+
+def warm_up(url):
+    """One authenticated round trip before a test times anything: a server's first request
+    pays for its database connection and lazy imports (seconds on a loaded 2-core CI box,
+    where the tests' 0.5 s read timeout would then fail for the wrong reason)."""
+    requests.post(url + "/api/v1/checkins", json={"kiosk_id": "K1", "tickets": []},
+                  headers={"Authorization": "Bearer k1-token"}, timeout=60).raise_for_status()
 
 
 @pytest.fixture

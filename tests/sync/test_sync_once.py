@@ -25,8 +25,8 @@ def write_ini(tmp_path, url="", token="k1-token"):
     return ini
 
 
-def issue(ini, n):
-    rt = KioskRuntime(load_config(ini))
+def issue(ini, n, clock):
+    rt = KioskRuntime(load_config(ini), clock=clock)
     try:
         for _ in range(n):
             rt.store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
@@ -39,17 +39,18 @@ def kiosk_sync(ini):
                           capture_output=True, text=True, timeout=60)
 
 
-def test_sync_once_uploads_installs_the_new_menu_and_a_second_run_gets_304(office, tmp_path):
+def test_sync_once_uploads_installs_the_new_menu_and_a_second_run_gets_304(office, tmp_path,
+                                                                           clock):
     requests.put(office.url + "/api/v1/menu", data=NEW_MENU,
                  headers={"Authorization": "Bearer admin-token"}, timeout=5).raise_for_status()
     ini = write_ini(tmp_path, office.url)
-    issue(ini, 4)
+    issue(ini, 4, clock)
     first = kiosk_sync(ini)
     assert first.returncode == 0, first.stderr
     assert "berhasil (ok)" in first.stdout and "4 tiket dalam 1 permintaan" in first.stdout
     assert "Belum terkirim (backlog):   0" in first.stdout and "(updated)" in first.stdout
     assert office.repo.count_checkins() == 4
-    rt = KioskRuntime(load_config(ini))
+    rt = KioskRuntime(load_config(ini), clock=clock)
     try:
         assert rt.menu.version == "2026-12-01.1"
         assert rt.store.setting("menu_etag") == office.repo.current_menu().etag
@@ -62,9 +63,9 @@ def test_sync_once_uploads_installs_the_new_menu_and_a_second_run_gets_304(offic
     assert "Traceback" not in second.stdout + second.stderr
 
 
-def test_sync_once_with_the_office_down_says_so_and_keeps_the_tickets(tmp_path, capsys):
+def test_sync_once_with_the_office_down_says_so_and_keeps_the_tickets(tmp_path, capsys, clock):
     ini = write_ini(tmp_path, f"http://127.0.0.1:{free_port()}")
-    issue(ini, 2)
+    issue(ini, 2, clock)
     assert sync_once_command(load_config(ini)) == 1
     out = capsys.readouterr().out
     assert "gagal (failed)" in out and "Belum terkirim (backlog):   2" in out

@@ -43,6 +43,7 @@ def test_reply_lost_after_the_server_stored_the_batch_then_retry_stores_nothing_
     assert "tidak menjawab dalam 0.5 detik" in worker.status().last_error
     assert office.repo.count_checkins() == 30          # stored, but the kiosk never heard
     assert store.pending_count() == 30                 # so nothing is marked synced
+    time.sleep(office.slow.delay_s)  # the retry comes later, not while the reply is held
     second = worker.sync_once()
     assert second.ok and second.uploaded == 30 and second.backlog == 0
     assert office.repo.count_checkins() == 30
