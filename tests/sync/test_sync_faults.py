@@ -179,7 +179,7 @@ def test_https_to_a_plain_http_port_says_so(office, server_cfg):
 
 
 def test_kiosk_sync_once_tells_a_certificate_problem_without_a_traceback(tls_office, tmp_path,
-                                                                       clock):
+                                                                         clock):
     from test_sync_once import issue, kiosk_sync, write_ini
     ini = write_ini(tmp_path, f"https://localhost:{tls_office.port}")
     issue(ini, 1, clock)
