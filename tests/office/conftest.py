@@ -42,7 +42,28 @@ def menu_dict():
     return json.loads((ASSETS_DIR / "menu.json").read_text(encoding="utf-8"))
 
 
-PG_URL = os.environ.get("KIOSK_OFFICE_TEST_PG", "")
+def worker_database(url: str) -> str:
+    """``url`` itself, or under pytest-xdist a database of this worker's own beside it
+    (``<name>_gw0``, created on first use: the role needs CREATEDB), so parallel workers
+    never empty each other's schema or end each other's sessions."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine, make_url, text
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as con:
+            if con.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                           {"n": name}).scalar() is None:
+                con.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = worker_database(os.environ.get("KIOSK_OFFICE_TEST_PG", ""))
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
