@@ -79,32 +79,65 @@ def settle(widget, timeout=30.0) -> None:
         time.sleep(left)
 
 
+_FINGER = None
+
+
+def finger(x, y):
+    """A finger at window pixel ``(x, y)``: ``.down()``, ``.up()`` go through the window's
+    real input dispatch (``EventLoop.post_dispatch_input``), as a touchscreen's do.
+
+    Built on Kivy's plain ``MotionEvent``: ``kivy.tests`` needs pytest, which a kiosk
+    installed without the test extras (README's first command) does not have.
+    """
+    global _FINGER
+    if _FINGER is None:
+        from kivy.base import EventLoop
+        from kivy.input.motionevent import MotionEvent
+
+        class Finger(MotionEvent):
+            def __init__(self, x, y):
+                win = EventLoop.window
+                super().__init__("Finger", 99, {"x": x / (win.width - 1.0),
+                                                "y": y / (win.height - 1.0)},
+                                 is_touch=True, type_id="touch")
+                self.profile = ["pos"]
+
+            def depack(self, args):
+                self.sx, self.sy = args["x"], args["y"]  # window fractions
+                super().depack(args)
+
+            def down(self):
+                EventLoop.post_dispatch_input("begin", self)
+
+            def up(self):
+                EventLoop.post_dispatch_input("end", self)
+
+        _FINGER = Finger
+    return _FINGER(x, y)
+
+
 def tap(widget, frames=2) -> None:
     """A finger tap at the widget's centre, through the window's real touch dispatch,
     once the widget's screen takes touches (:func:`settle`)."""
-    from kivy.tests.common import UnitTestTouch
     pump(frames)
     settle(widget)
-    x, y = widget.to_window(*widget.center)
-    touch = UnitTestTouch(x, y)
-    touch.touch_down()
-    touch.touch_up()
+    touch = finger(*widget.to_window(*widget.center))
+    touch.down()
+    touch.up()
     pump(frames)
 
 
 def hold(widget, seconds) -> None:
     """Press on ``widget`` for ``seconds`` (frames keep running), then lift."""
-    from kivy.tests.common import UnitTestTouch
     pump(2)  # let a screen change land before the finger does
     settle(widget)
-    x, y = widget.to_window(*widget.center)
-    touch = UnitTestTouch(x, y)
-    touch.touch_down()
+    touch = finger(*widget.to_window(*widget.center))
+    touch.down()
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         pump()
         time.sleep(1 / 60)
-    touch.touch_up()
+    touch.up()
     pump(2)
 
 
