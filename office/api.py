@@ -125,7 +125,8 @@ class CheckinReply(BaseModel):
                     "set with POST /now-serving")
     queues: dict[str, QueueFacts] = Field(
         default_factory=dict, description="per queue letter with tickets today: what the "
-                                          "counters are serving and how many wait")
+                                          "counters are serving and how many wait (empty while "
+                                          "no counter is set up)")
     handling: dict[str, HandlingTime] = Field(
         default_factory=dict, description="per service code: recent handling time today "
                                           "(services with nothing finished today are absent)")
@@ -236,9 +237,12 @@ def upload_checkins(batch: CheckinBatch, request: Request,
 
 
 def counter_figures(app, kiosk_id: str) -> tuple[dict, dict]:
-    """``(queues, handling)`` of the sync reply for ``kiosk_id``, today (office clock)."""
+    """``(queues, handling)`` of the sync reply for ``kiosk_id``, today (office clock); both
+    empty while no counter is set up (an office not using the loket pages: no extra work)."""
     clock, day = app.state.clock, app.state.clock.today()
     serving = app.state.counters.counters(active_only=True)
+    if not serving:
+        return {}, {}
     queues = {}
     for letter, f in app.state.stats.queue_facts(day, kiosk_id).items():
         at = f["called_at"]

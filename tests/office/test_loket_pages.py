@@ -184,3 +184,12 @@ def test_cli_adds_staff_accounts_and_counters(db_url, monkeypatch, capsys):
     assert [(c.name, c.queues) for c in counters.counters()] == [("Loket 5", ("E",))]
     assert StaffRepo(repo).admin("dewi").password_hash.startswith("$argon2id$")
     repo.engine.dispose()
+
+
+def test_an_office_without_counters_sends_no_counter_figures(app):
+    for counter in app.state.counters.counters():
+        app.state.counters.save_counter(counter.name, counter.queues, active=False,
+                                        counter_id=counter.id)
+    with TestClient(app) as client:
+        reply = upload(client, ticket())
+    assert reply["queues"] == {} and reply["handling"] == {} and reply["accepted"]
