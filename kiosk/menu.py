@@ -9,13 +9,18 @@ Shape (all times are office-local ``HH:MM``, weekdays ``mon``..``sun``)::
 
     {"schema": 1, "version": "2026-11-29.1",
      "office_hours": {"mon": [["08:00", "15:00"]], ..., "sat": [], "sun": []},
-     "queues": [{"prefix": "A", "counter": "Loket 1",
+     "queues": [{"prefix": "A", "counter": {"id": "Loket 1", "en": "Counter 1"},
                  "names": {"id": "KTP-el", "en": "KTP-el"}}],
      "services": [{"code": "ktp-baru", "queue": "A", "order": 10, "enabled": true,
                    "icon": "id-card", "names": {"id": "...", "en": "..."},
-                   "requirements": {"id": ["..."], "en": ["..."]},
+                   "requirements": {"id": ["Berusia 17 tahun ke atas"], "en": ["..."]},
+                   "documents": {"id": ["Fotokopi Kartu Keluarga (KK)"], "en": ["..."]},
                    "hours": null, "daily_quota": null, "window_quotas": [],
                    "counter": null, "avg_service_min": 10}]}
+
+``requirements`` are conditions the resident must meet (age, coming in person);
+``documents`` are what they bring. Screen and slip list them apart. A counter
+is plain text (the same in every language) or names per language, as above.
 """
 from __future__ import annotations
 
@@ -88,6 +93,9 @@ class Names(_Model):
 
 
 class Requirements(_Model):
+    """Lines of text per language (``requirements`` and ``documents`` of a service); the
+    Indonesian list stands in for a language without its own."""
+
     id: list[Text] = Field(default_factory=list, max_length=12)
     en: list[Text] | None = None
 
@@ -155,7 +163,7 @@ class Queue(_Model):
     """A queue: one prefix letter, one number sequence, served at one counter (loket)."""
 
     prefix: Prefix
-    counter: Text
+    counter: Text | Names
     names: Names
     priority: StrictBool = False
 
@@ -168,10 +176,11 @@ class Service(_Model):
     icon: str = ""
     names: Names
     requirements: Requirements = Field(default_factory=Requirements)
+    documents: Requirements = Field(default_factory=Requirements)
     hours: WeekHours | None = None
     daily_quota: StrictInt | None = Field(default=None, ge=0, le=100000)
     window_quotas: list[WindowQuota] = Field(default_factory=list)
-    counter: Text | None = None
+    counter: Text | Names | None = None
     avg_service_min: StrictFloat = Field(default=10, gt=0, le=480)
 
 
@@ -235,12 +244,12 @@ class Menu(_Model):
         """Enabled services in display order."""
         return sorted((s for s in self.services if s.enabled), key=lambda s: (s.order, s.code))
 
-    def counter_for(self, service: Service, queue: str | None = None) -> str:
-        """Counter (loket) serving ``service``; in another ``queue`` (the priority lane), that
-        queue's counter."""
+    def counter_for(self, service: Service, queue: str | None = None, lang: str = "id") -> str:
+        """Name of the counter (loket) serving ``service`` in ``lang``; in another ``queue``
+        (the priority lane), that queue's counter. Raises KeyError for an unknown queue."""
         if queue and queue != service.queue:
-            return self.queue(queue).counter
-        return service.counter or self.queue(service.queue).counter
+            return counter_text(self.queue(queue).counter, lang)
+        return counter_text(service.counter or self.queue(service.queue).counter, lang)
 
     def priority_queue(self) -> Queue | None:
         """The priority lane (lansia, disabilitas, ibu hamil), if the menu has one."""
@@ -249,6 +258,16 @@ class Menu(_Model):
     def to_json(self) -> str:
         return json.dumps(self.model_dump(by_alias=True, exclude_none=True), ensure_ascii=False,
                           indent=1)
+
+
+def counter_text(counter, lang: str = "id") -> str:
+    """A menu counter (plain text, :class:`Names` or its dict form) as text in ``lang``;
+    Indonesian when ``lang`` has none; "" for None."""
+    if counter is None or isinstance(counter, str):
+        return counter or ""
+    if isinstance(counter, dict):
+        return counter.get(lang) or counter.get("id") or ""
+    return counter.get(lang)
 
 
 def _fail(source: str, *problems: str, more: str = "") -> MenuError:

@@ -55,14 +55,15 @@ class SlipService:
         try:
             service = menu.service(ticket.service_code)
             name = service.names.get(ticket.language)
-            counter = menu.counter_for(service, ticket.queue)
+            counter = menu.counter_for(service, ticket.queue, ticket.language)
             reqs = tuple(service.requirements.get(ticket.language))
+            docs = tuple(service.documents.get(ticket.language))
         except KeyError:
-            name, counter, reqs = ticket.service_code, "", ()
+            name, counter, reqs, docs = ticket.service_code, "", (), ()
         return SlipInfo(office_name=office.name, regency=office.regency, address=office.address,
                         tz_label=office.timezone_label, service_name=name, counter=counter,
-                        requirements=reqs, people_ahead=people_ahead, wait_min=wait_min,
-                        test=test or self.test_mode)
+                        requirements=reqs, documents=docs, people_ahead=people_ahead,
+                        wait_min=wait_min, test=test or self.test_mode)
 
     def job(self, ticket: Ticket, info: SlipInfo) -> PrintJob:
         """The print job of ``ticket``: laid out for the profile's columns, rendered once."""

@@ -4,9 +4,12 @@ The form state is the flat ``{field name: text}`` a browser posts, so a
 refused form is shown again exactly as the admin typed it. Field names::
 
     version, oh.mon .. oh.sun                       office hours, "08:00-12:00, 13:00-15:00"
-    nq, q<i>.prefix|counter|name_id|name_en|priority|delete
-    ns, s<i>.code|enabled|order|icon|name_id|name_en|req_id|req_en|queue|counter|
-        daily_quota|window_quotas|own_hours|h.mon..h.sun|avg|delete
+    nq, q<i>.prefix|counter|counter_en|name_id|name_en|priority|delete
+    ns, s<i>.code|enabled|order|icon|name_id|name_en|req_id|req_en|doc_id|doc_en|queue|
+        counter|counter_en|daily_quota|window_quotas|own_hours|h.mon..h.sun|avg|delete
+
+``req_*`` are the requirements (conditions, e.g. "Berusia 17 tahun ke atas"),
+``doc_*`` the documents to bring; ``counter_en`` the counter's English name.
 
 :func:`fields_to_menu` turns them into menu JSON for :func:`kiosk.menu.parse_menu`
 (which does the validation) plus the problems only the form can have
@@ -18,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 
-from kiosk.menu import WEEKDAYS
+from kiosk.menu import WEEKDAYS, counter_text
 from kiosk.menu_text import text_lines, time_text
 
 #: Blank rows offered for a new queue / service.
@@ -27,8 +30,9 @@ BLANK_SERVICES = 1
 MAX_ROWS = 80
 DAY_NAMES = {"mon": "Senin", "tue": "Selasa", "wed": "Rabu", "thu": "Kamis", "fri": "Jumat",
              "sat": "Sabtu", "sun": "Minggu"}
-_SERVICE_KEYS = ("code", "order", "icon", "name_id", "name_en", "req_id", "req_en", "queue",
-                 "counter", "daily_quota", "window_quotas", "avg")
+_SERVICE_KEYS = ("code", "order", "icon", "name_id", "name_en", "req_id", "req_en", "doc_id",
+                 "doc_en", "queue", "counter", "counter_en", "daily_quota", "window_quotas",
+                 "avg")
 _RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|s/d|sampai|to)\s*", re.IGNORECASE)
 
 
@@ -53,7 +57,9 @@ def menu_to_fields(data: dict) -> dict[str, str]:
         f[f"oh.{day}"] = _window_text(data.get("office_hours", {}).get(day))
     queues = data.get("queues", [])
     for i, q in enumerate(queues):
-        f.update({f"q{i}.prefix": q.get("prefix", ""), f"q{i}.counter": q.get("counter", ""),
+        f.update({f"q{i}.prefix": q.get("prefix", ""),
+                  f"q{i}.counter": counter_text(q.get("counter"), "id"),
+                  f"q{i}.counter_en": _counter_en(q.get("counter")),
                   f"q{i}.name_id": q.get("names", {}).get("id", ""),
                   f"q{i}.name_en": q.get("names", {}).get("en") or ""})
         if q.get("priority"):
@@ -62,13 +68,17 @@ def menu_to_fields(data: dict) -> dict[str, str]:
     services = data.get("services", [])
     for i, s in enumerate(services):
         p = f"s{i}."
-        req = s.get("requirements") or {}
+        req, doc = s.get("requirements") or {}, s.get("documents") or {}
         f.update({p + "code": s.get("code", ""), p + "order": _num_text(s.get("order", 0)),
                   p + "icon": s.get("icon", ""), p + "name_id": s["names"].get("id", ""),
                   p + "name_en": s["names"].get("en") or "",
                   p + "req_id": "\n".join(req.get("id") or []),
                   p + "req_en": "\n".join(req.get("en") or []),
-                  p + "queue": s.get("queue", ""), p + "counter": s.get("counter") or "",
+                  p + "doc_id": "\n".join(doc.get("id") or []),
+                  p + "doc_en": "\n".join(doc.get("en") or []),
+                  p + "queue": s.get("queue", ""),
+                  p + "counter": counter_text(s.get("counter"), "id"),
+                  p + "counter_en": _counter_en(s.get("counter")),
                   p + "daily_quota": _num_text(s.get("daily_quota")),
                   p + "window_quotas": "\n".join(f"{w['start']}-{w['end']} {w['quota']}"
                                                  for w in s.get("window_quotas") or []),
@@ -128,6 +138,25 @@ def _week(fields, prefix: str, where: str, problems: list) -> dict:
             for day in WEEKDAYS}
 
 
+def _counter_en(counter) -> str:
+    """The English name of a menu counter ("" when it has one name for all languages)."""
+    return (counter.get("en") or "") if isinstance(counter, dict) else ""
+
+
+def _counter(fields, p: str):
+    """The counter as the menu holds it: text, or names per language when English is given."""
+    name_id = fields.get(p + "counter", "").strip()
+    name_en = fields.get(p + "counter_en", "").strip()
+    return {"id": name_id, "en": name_en} if name_en else name_id
+
+
+def _lines_per_lang(fields, p: str, key: str) -> dict:
+    out = {"id": text_lines(fields.get(p + key + "_id", ""))}
+    if text_lines(fields.get(p + key + "_en", "")):
+        out["en"] = text_lines(fields[p + key + "_en"])
+    return out
+
+
 def _names(fields, p: str) -> dict:
     names = {}
     if fields.get(p + "name_id", "").strip():
@@ -155,10 +184,11 @@ def _window_quotas(text: str, where: str, problems: list) -> list:
 def _queue(fields, i: int) -> dict | None:
     p = f"q{i}."
     if fields.get(p + "delete") or not any(fields.get(p + k, "").strip() for k in
-                                           ("prefix", "counter", "name_id", "name_en")):
+                                           ("prefix", "counter", "counter_en", "name_id",
+                                            "name_en")):
         return None
     q = {"prefix": fields.get(p + "prefix", "").strip().upper(),
-         "counter": fields.get(p + "counter", "").strip(), "names": _names(fields, p)}
+         "counter": _counter(fields, p), "names": _names(fields, p)}
     if fields.get(p + "priority"):
         q["priority"] = True
     return q
@@ -167,7 +197,8 @@ def _queue(fields, i: int) -> dict | None:
 def _service(fields, i: int, problems: list) -> dict | None:
     p = f"s{i}."
     if fields.get(p + "delete") or not any(fields.get(p + k, "").strip() for k in
-                                           ("code", "name_id", "name_en", "req_id")):
+                                           ("code", "name_id", "name_en", "req_id",
+                                            "doc_id")):
         return None
     code = fields.get(p + "code", "").strip()
     where = f"Service '{code}'" if code else f"Service #{i + 1}"
@@ -175,9 +206,8 @@ def _service(fields, i: int, problems: list) -> dict | None:
          "order": _int(fields.get(p + "order", "") or "0"),
          "enabled": bool(fields.get(p + "enabled")), "icon": fields.get(p + "icon", "").strip(),
          "names": _names(fields, p),
-         "requirements": {"id": text_lines(fields.get(p + "req_id", ""))}}
-    if text_lines(fields.get(p + "req_en", "")):
-        s["requirements"]["en"] = text_lines(fields[p + "req_en"])
+         "requirements": _lines_per_lang(fields, p, "req"),
+         "documents": _lines_per_lang(fields, p, "doc")}
     if fields.get(p + "own_hours"):
         s["hours"] = _week(fields, p + "h.", f"{where}: hours", problems)
     elif typed := [DAY_NAMES[d] for d in WEEKDAYS if fields.get(f"{p}h.{d}", "").strip()]:
@@ -190,8 +220,8 @@ def _service(fields, i: int, problems: list) -> dict | None:
         s["daily_quota"] = _int(fields[p + "daily_quota"])
     s["window_quotas"] = _window_quotas(fields.get(p + "window_quotas", ""),
                                         f"{where}: window quotas", problems)
-    if fields.get(p + "counter", "").strip():
-        s["counter"] = fields[p + "counter"].strip()
+    if fields.get(p + "counter", "").strip() or fields.get(p + "counter_en", "").strip():
+        s["counter"] = _counter(fields, p)
     if fields.get(p + "avg", "").strip():
         s["avg_service_min"] = _number(fields[p + "avg"])
     return s

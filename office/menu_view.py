@@ -63,17 +63,23 @@ def _queues(fields, problems) -> str:
                                            f"Queue #{i + 1}") else ""
         cells = [f'<input name="{p}{k}" value="{_v(fields, p + k)}" aria-label="{k}"'
                  + (' maxlength="1" size="2"' if k == "prefix" else "") + ">"
-                 for k in ("prefix", "counter", "name_id", "name_en")]
+                 for k in ("prefix", "counter", "counter_en", "name_id", "name_en")]
         for k in ("priority", "delete"):
             on = " checked" if fields.get(p + k) else ""
             cells.append(f'<input type="checkbox" name="{p}{k}" value="1"{on} aria-label="{k}">')
         rows.append(f"<tr{bad}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = ("<tr><th>Huruf <span class='en'>(prefix)</span></th><th>Loket <span class='en'>"
-            "(counter)</span></th><th>Nama (Indonesia) *</th><th>Nama <span class='en'>"
+            "(counter)</span></th><th>Loket <span class='en'>(English, e.g. Counter 1)</span>"
+            "</th><th>Nama (Indonesia) *</th><th>Nama <span class='en'>"
             "(English)</span></th><th>Prioritas <span class='en'>(priority)</span></th>"
             "<th>Hapus <span class='en'>(delete)</span></th></tr>")
     return (f"<table>{head}{''.join(rows)}</table><p><small>Baris kosong terakhir: untuk antrian "
             f"baru. Prioritas = antrian lansia, penyandang disabilitas, ibu hamil.</small></p>")
+
+
+def _lines_area(fields, key, label) -> str:
+    return (f'<div><label for="{key}">{label}</label>\n<textarea id="{key}" name="{key}" '
+            f'rows="4">{_v(fields, key)}</textarea></div>')
 
 
 def _service(fields, i, problems, datalist) -> str:
@@ -98,6 +104,7 @@ def _service(fields, i, problems, datalist) -> str:
 {_input(fields, p + 'queue', "Antrian <span class='en'>(queue letter)</span>",
         extra='list="queue-letters" maxlength="1"')}
 {_input(fields, p + 'counter', "Loket <span class='en'>(counter; empty = queue's)</span>")}
+{_input(fields, p + 'counter_en', "Loket <span class='en'>(counter in English)</span>")}
 {_input(fields, p + 'daily_quota', "Kuota harian <span class='en'>(daily quota; empty = none)"
         "</span>", kind="number")}
 {_input(fields, p + 'avg', "Rata-rata menit layanan <span class='en'>(avg minutes)</span>",
@@ -105,11 +112,13 @@ def _service(fields, i, problems, datalist) -> str:
 {_input(fields, p + 'icon', "Ikon <span class='en'>(icon)</span>")}</div>
 <div class="wide">{_input(fields, p + 'name_id', "Nama layanan (Indonesia) *")}
 {_input(fields, p + 'name_en', "Nama <span class='en'>(English)</span>")}
-<div><label for="{p}req_id">Persyaratan, satu per baris (Indonesia)</label>
-<textarea id="{p}req_id" name="{p}req_id" rows="4">{_v(fields, p + 'req_id')}</textarea></div>
-<div><label for="{p}req_en">Persyaratan <span class='en'>(requirements, one per line,
-English)</span></label><textarea id="{p}req_en" name="{p}req_en" rows="4">{
-    _v(fields, p + 'req_en')}</textarea></div>
+{_lines_area(fields, p + 'req_id', "Syarat, satu per baris (Indonesia), misalnya: Berusia 17 "
+             "tahun ke atas")}
+{_lines_area(fields, p + 'req_en', "Syarat <span class='en'>(requirements, one per line, "
+             "English)</span>")}
+{_lines_area(fields, p + 'doc_id', "Dokumen yang perlu dibawa, satu per baris (Indonesia)")}
+{_lines_area(fields, p + 'doc_en', "Dokumen <span class='en'>(documents to bring, one per "
+             "line, English)</span>")}
 <div><label for="{p}window_quotas">Kuota per jam, satu per baris <span class='en'>(window quotas,
 e.g. 07:30-09:00 20)</span></label><textarea id="{p}window_quotas" name="{p}window_quotas"
 rows="2">{_v(fields, p + 'window_quotas')}</textarea></div></div>

@@ -63,7 +63,8 @@ class SlipInfo:
     """What a slip shows besides the ticket itself.
 
     Office fields come from :class:`kiosk.config.OfficeConfig`; ``service_name``,
-    ``counter`` and ``requirements`` are already in the resident's language.
+    ``counter``, ``requirements`` (conditions to meet) and ``documents`` (what to
+    bring) are already in the resident's language.
     ``people_ahead`` >= 0; ``wait_min`` is the estimated wait in minutes or None
     when unknown. ``test`` prints a large "TEST / UJI COBA" mark at both ends,
     ``copy`` a "SALINAN / COPY" mark (staff reprint).
@@ -80,6 +81,7 @@ class SlipInfo:
     wait_min: int | None
     test: bool = False
     copy: bool = False
+    documents: tuple[str, ...] = ()
 
 
 def qr_payload(ticket: Ticket) -> str:
@@ -188,15 +190,17 @@ def slip_blocks(ticket: Ticket, info: SlipInfo, paper_width_mm: int,
         out += _lines(date, cols, **center) + _lines(when[len(date) + 2:], cols, **center)
     else:
         out += _lines(when, cols, **center)
-    out += _lines(_("Antrian di depan Anda: {n} orang", n=max(0, int(info.people_ahead))), cols)
+    out += _lines(_("Orang di depan Anda: {n}", n=max(0, int(info.people_ahead))), cols)
     if info.wait_min is not None:
-        out += _lines(_("Perkiraan tunggu: {n} menit", n=max(0, int(info.wait_min))), cols)
+        out += _lines(_("Perkiraan waktu tunggu: {n} menit", n=max(0, int(info.wait_min))), cols)
     out.append(Rule())
 
-    if info.requirements:
-        out += _lines(_("Dokumen yang perlu disiapkan:"), cols, bold=True)
-        out += _bullets([fold(r) for r in info.requirements], cols)
-        out.append(Rule())
+    for title, lines in ((_("Syarat:"), info.requirements),
+                         (_("Dokumen yang perlu dibawa:"), info.documents)):
+        if lines:
+            out += _lines(title, cols, bold=True)
+            out += _bullets([fold(r) for r in lines], cols)
+            out.append(Rule())
     out += _lines(_("Ingat 3M:"), cols, bold=True)
     out += _bullets([_(rule) for rule in _RULES_3M], cols)
     out.append(Rule())

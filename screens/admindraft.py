@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from kiosk.menu import WEEKDAYS, Menu
+from kiosk.menu import WEEKDAYS, Menu, counter_text
 from kiosk.menu_text import text_lines, time_text
 
 DAY_NAMES = {"mon": "Senin", "tue": "Selasa", "wed": "Rabu", "thu": "Kamis", "fri": "Jumat",
@@ -118,7 +118,7 @@ def service_form(draft: dict, code: str) -> dict:
     quota, minutes = s.get("daily_quota"), s.get("avg_service_min", 10)
     return {"code": code, "name_id": names.get("id", ""), "name_en": names.get("en") or "",
             "req_id": "\n".join(reqs.get("id") or []), "req_en": "\n".join(reqs.get("en") or []),
-            "queue": s.get("queue", ""), "counter": s.get("counter") or "",
+            "queue": s.get("queue", ""), "counter": counter_text(s.get("counter"), "id"),
             "quota": "" if quota is None else str(quota),
             "minutes": f"{minutes:g}" if isinstance(minutes, (int, float)) else str(minutes),
             "own_hours": s.get("hours") is not None,
@@ -163,11 +163,19 @@ def apply_service_form(draft: dict, form: dict) -> list[str]:
     if text_lines(form["req_en"]):
         s["requirements"]["en"] = text_lines(form["req_en"])
     s["queue"] = form["queue"]
-    _set(s, "counter", form["counter"].strip() or None)
+    _set(s, "counter", _typed_counter(s.get("counter"), form["counter"]) or None)
     _set(s, "daily_quota", quota)
     _set(s, "avg_service_min", minutes)
     _set(s, "hours", hours)
     return []
+
+
+def _typed_counter(before, typed: str):
+    """The counter after the editor's Indonesian field says ``typed``: unchanged (with its
+    English name) when the text is the same, else the typed text for every language (the
+    office editor sets English names)."""
+    typed = typed.strip()
+    return before if typed and typed == counter_text(before, "id") else typed
 
 
 def _set(obj: dict, key: str, value) -> None:
@@ -179,7 +187,7 @@ def _set(obj: dict, key: str, value) -> None:
 
 # -- queues and office hours -------------------------------------------------------
 def queues_form(draft: dict) -> list[dict]:
-    return [{"prefix": q["prefix"], "counter": q.get("counter", ""),
+    return [{"prefix": q["prefix"], "counter": counter_text(q.get("counter"), "id"),
              "name_id": q.get("names", {}).get("id", ""),
              "name_en": q.get("names", {}).get("en") or ""} for q in draft["queues"]]
 
@@ -194,7 +202,7 @@ def apply_queues_form(draft: dict, rows: list[dict], office: dict) -> list[str]:
     by_prefix = {q["prefix"]: q for q in draft["queues"]}
     for row in rows:
         q = by_prefix[row["prefix"]]
-        q["counter"] = row["counter"].strip()
+        q["counter"] = _typed_counter(q.get("counter"), row["counter"])
         q["names"] = {"id": row["name_id"].strip()}
         if row["name_en"].strip():
             q["names"]["en"] = row["name_en"].strip()

@@ -17,7 +17,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
-from kiosk.menu import WEEKDAYS
+from kiosk.menu import WEEKDAYS, counter_text
 from screens.admindraft import DAY_NAMES
 
 #: letter rows of the keyboard; the last row holds the control keys
@@ -252,7 +252,7 @@ def service_line(s: dict, queues: dict) -> str:
     """Two lines about a service for the list: name, then queue, counter, quota, hours."""
     names = s.get("names", {})
     queue = s.get("queue", "?")
-    counter = s.get("counter") or queues.get(queue, {}).get("counter", "")
+    counter = counter_text(s.get("counter") or queues.get(queue, {}).get("counter"), "id")
     quota = s.get("daily_quota")
     facts = [f"{s.get('code')}", f"antrian {queue}", counter,
              f"kuota {quota}/hari" if quota is not None else "tanpa kuota",

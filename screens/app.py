@@ -14,23 +14,25 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from babel.dates import format_datetime
 
 from kiosk import schedule
 from kiosk.i18n import translator
+from screens import sizes
 from screens.guard import LobbyScreens
 from screens.journey import JourneyFlow
 from screens.rules import RulesScreen
 from screens.services import ServicesScreen
+from screens.stillthere import StillThere
 from screens.ticket import TicketScreen
 from screens.welcome import WelcomeScreen
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
-KV_FILES = ("widgets.kv", "welcome.kv", "services.kv", "rules.kv", "ticket.kv", "staff.kv",
-            "admin.kv")
+KV_FILES = ("widgets.kv", "welcome.kv", "services.kv", "rules.kv", "ticket.kv",
+            "stillthere.kv", "staff.kv", "admin.kv")
 
 
 class LobbyApp(App):
@@ -39,6 +41,16 @@ class LobbyApp(App):
     lang = StringProperty("id")
     languages = ListProperty(["id", "en"])
     scale = NumericProperty(1.0)
+    # sizes in pixels for the resident screens, worked out from the window and screen_dpi
+    # by screens.sizes.units (millimetre minimums: text, targets, the ticket number)
+    font_small = NumericProperty(21)
+    font_body = NumericProperty(26)
+    font_button = NumericProperty(30)
+    font_title = NumericProperty(36)
+    font_number = NumericProperty(150)
+    target = NumericProperty(96)
+    gap = NumericProperty(14)
+    portrait = BooleanProperty(False)
     status_text = StringProperty("")
     clock_text = StringProperty("")
     config_office_title = StringProperty("")
@@ -75,6 +87,7 @@ class LobbyApp(App):
                        RulesScreen(name="rules"), TicketScreen(name="ticket")):
             self.sm.add_widget(screen)
         self.flow = JourneyFlow(self)
+        self.still_there = StillThere()
         from screens.staff import StaffMode
         self.staff = StaffMode(self)
         Window.bind(size=self._resize, on_touch_down=self._touched,
@@ -119,7 +132,8 @@ class LobbyApp(App):
             self.status_text = self.staff.resident_status()
 
     def _resize(self, window, size):
-        self.scale = max(0.5, min(size[0] / 1280.0, size[1] / 800.0))
+        for name, value in sizes.units(size, self.kiosk_config.kiosk.screen_dpi).items():
+            setattr(self, name, value)
 
     def _touched(self, window, touch):
         self.last_touch = self.ui_clock()
@@ -154,9 +168,13 @@ class LobbyApp(App):
         self.clock_text = now.strftime(f"%d-%m-%Y  %H:%M {label}")
         idle_s = self.ui_clock() - self.last_touch
         current = self.sm.current
-        if current in ("services", "rules") and idle_s > self.kiosk_config.kiosk.idle_timeout_s:
+        resettable = current in ("services", "rules")
+        timeout_s = self.kiosk_config.kiosk.idle_timeout_s
+        if resettable and idle_s > timeout_s:
             log.info("idle for %.0f s on %s: back to welcome", idle_s, current)
             self.flow.reset()
+            resettable = False
+        self.still_there.update(resettable, idle_s, timeout_s)
         self.staff.tick(idle_s)
         self.status_text = self.staff.resident_status()
         self._office_hours(now)
@@ -184,5 +202,10 @@ class LobbyApp(App):
         self.sm.get_screen("welcome").set_office_closed("\n".join(lines))
 
     def on_stop(self):
+        # a stopped app (tests, selftest, screenshots build several) must not react to the
+        # window any more
+        Window.unbind(size=self._resize, on_touch_down=self._touched, on_keyboard=self._key,
+                      on_request_close=self._close_requested)
         if self.flow is not None:
+            self.still_there.hide()
             self.flow.shutdown()

@@ -87,6 +87,8 @@ class LobbyScreens(ScreenManager):
 def manager_of(widget):
     """The :class:`LobbyScreens` holding ``widget``, or None."""
     while widget is not None and not isinstance(widget, LobbyScreens):
+        if widget.parent is widget:  # the window is its own parent
+            return None
         widget = widget.parent
     return widget
 

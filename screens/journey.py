@@ -7,15 +7,30 @@ long-lived worker thread; its result comes back through ``Clock``.
 from __future__ import annotations
 
 import logging
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 from babel.dates import format_datetime
 from kivy.clock import Clock
+from kivy.utils import escape_markup
 
 from kiosk.errors import CheckinError, KioskError
 from kiosk.schedule import QUOTA
 
 log = logging.getLogger(__name__)
+
+
+def bring_text(tr, requirements, documents) -> str:
+    """Kivy markup for the ticket screen: the service's requirements (conditions) and the
+    documents to bring, each under its own heading (the slip uses the same two headings);
+    menu text is escaped. "" when the service lists neither."""
+    parts = []
+    for title, lines in ((tr("Syarat:"), requirements),
+                         (tr("Dokumen yang perlu dibawa:"), documents)):
+        if lines:
+            parts.append("[b]" + escape_markup(title) + "[/b]\n" +
+                         "\n".join("- " + escape_markup(line) for line in lines))
+    return "\n".join(parts)
 
 
 class JourneyFlow:
@@ -26,6 +41,7 @@ class JourneyFlow:
         self.journey = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkin")
         self._return_ev = None
+        self._return_at = 0.0
 
     @property
     def desk(self):
@@ -50,8 +66,8 @@ class JourneyFlow:
     def describe(self, service, avail) -> str:
         tr, menu = self.app.tr, self.journey.menu
         if avail.open:
-            text = tr("{counter} - antrian {queue}", counter=menu.counter_for(service),
-                      queue=service.queue)
+            text = tr("{counter} - antrian {queue}",
+                      counter=menu.counter_for(service, lang=self.app.lang), queue=service.queue)
             if avail.remaining is not None:
                 text += "\n" + tr("Sisa kuota hari ini: {n}", n=avail.remaining)
             return text
@@ -123,17 +139,19 @@ class JourneyFlow:
         screen.result = result
         screen.number = result.ticket.number
         screen.service_title = service.names.get(lang)
-        screen.counter = menu.counter_for(service, result.ticket.queue)
+        screen.counter = menu.counter_for(service, result.ticket.queue, lang)
         ahead = tr("Orang di depan Anda: {n}", n=result.people_ahead)
         if result.wait_min:
-            ahead += "\n" + tr("Perkiraan menunggu: {m} menit", m=result.wait_min)
+            ahead += "\n" + tr("Perkiraan waktu tunggu: {n} menit", n=result.wait_min)
         screen.ahead_text = ahead
-        screen.documents = "\n".join("- " + r for r in service.requirements.get(lang)) or "-"
+        screen.documents = bring_text(tr, service.requirements.get(lang),
+                                      service.documents.get(lang))
         self.print_update(result.ticket.id, result.ticket.print_status, "")
+        self._return_at = self.app.ui_clock() + self.app.kiosk_config.kiosk.ticket_screen_s
         screen.seconds_left = self.app.kiosk_config.kiosk.ticket_screen_s
         self.go("ticket")
         self._cancel_return()
-        self._return_ev = Clock.schedule_interval(self._count_down, 1.0)
+        self._return_ev = Clock.schedule_interval(self._count_down, 0.25)
 
     def print_update(self, ticket_id, status, message) -> None:
         """Reflect a print outcome (pending | printed | partly | failed) on the ticket
@@ -151,9 +169,13 @@ class JourneyFlow:
         }.get(status, tr("Slip tidak tercetak. Catat nomor Anda dan hubungi petugas."))
 
     def _count_down(self, dt):
+        """Whole seconds left on the ticket screen (``app.ui_clock``); the "Selesai (N)"
+        text is set, and re-rendered, only when N changes."""
         screen = self.screen("ticket")
-        screen.seconds_left = max(0, screen.seconds_left - 1)
-        if screen.seconds_left <= 0:
+        left = max(0, math.ceil(self._return_at - self.app.ui_clock()))
+        if left != screen.seconds_left:
+            screen.seconds_left = left
+        if left <= 0:
             self.reset()
             return False
 

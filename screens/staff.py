@@ -421,16 +421,10 @@ class StaffMode:
 
     # -- residents' view -----------------------------------------------------
     def resident_status(self) -> str:
-        """One discreet line for residents: sync mark and paper notice."""
+        """One discreet line for residents: the paper notice, or "". Network and sync
+        state are for staff (staff home), never shown to residents (issue 13)."""
         rt, tr = self.app.runtime, self.app.tr
         parts = []
-        if rt.sync is None:
-            parts.append(tr("Mode luring (offline)"))
-        else:
-            st = rt.sync.status()
-            parts.append(tr("Daring") if st.online else tr("Luring (offline)"))
-            if st.backlog:
-                parts.append(tr("{n} menunggu sinkron", n=st.backlog))
         paper = rt.printer.status().paper
         if paper in ("near_end", "out"):
             parts.append(tr("Kertas hampir habis") if paper == "near_end"

@@ -26,6 +26,7 @@ class ServiceButton(ScreenBound, ButtonBehavior, BoxLayout):
     queue = StringProperty("")
     note = StringProperty("")
     available = BooleanProperty(True)
+    fill_h = NumericProperty(0)  # px: the height that fills the screen's rows (ServicesScreen)
 
 
 class RuleCard(ScreenBound, ButtonBehavior, BoxLayout):

@@ -56,9 +56,32 @@ def test_ticket_screen_shows_number_service_counter_and_documents(kiosk_app):
     screen = kiosk_app.sm.get_screen("ticket")
     assert screen.number == "B001"
     assert screen.service_title == "Kartu Keluarga baru"
-    assert screen.counter.startswith("Loket")
-    assert screen.documents.startswith("- ")
-    assert "0" in screen.ahead_text
+    assert screen.counter == "Loket 2"
+    assert screen.documents.startswith("[b]Dokumen yang perlu dibawa:[/b]\n- ")
+    assert "Syarat" not in screen.documents  # kk-baru lists no conditions
+    assert screen.ahead_text.startswith("Orang di depan Anda: 0")
+
+
+def test_english_ticket_says_counter_and_lists_requirements_apart(kiosk_app):
+    journey(kiosk_app, "en", service_index=0)  # KTP-el enrolment: age 17+ is a requirement
+    screen = kiosk_app.sm.get_screen("ticket")
+    assert screen.counter == "Counter 1"
+    requirements, documents = screen.documents.split("\n[b]Documents to bring:[/b]\n")
+    assert requirements.startswith("[b]Requirements:[/b]\n- Aged 17 or over")
+    assert documents == "- Photocopy of the family card (KK)"
+    assert screen.ahead_text.startswith("People ahead of you: 0")
+    driver.pump_until(lambda: spool_files(kiosk_app), timeout=30)
+    data = spool_files(kiosk_app)[0].read_bytes()
+    assert b"Counter 1" in data and b"Loket" not in data
+    assert data.index(b"Requirements:") < data.index(b"Aged 17") < data.index(b"Documents to bring:")
+
+
+def test_resident_status_line_has_no_technical_words(kiosk_app):
+    for lang in ("id", "en"):
+        kiosk_app.lang = lang
+        text = kiosk_app.staff.resident_status()
+        assert not any(w in text.lower() for w in ("offline", "luring", "online", "daring",
+                                                   "sinkron", "sync")), text
 
 
 def test_rapid_taps_on_take_number_give_one_ticket(kiosk_app):
@@ -119,9 +142,16 @@ def test_idle_timeout_returns_to_welcome_and_clears_the_selection(make_app):
 
 
 def test_ticket_screen_returns_to_welcome_by_itself(make_app):
-    app = make_app(kiosk={"ticket_screen_s": "1"})
+    app = make_app(kiosk={"ticket_screen_s": "3"})
     journey(app)
-    driver.pump_until(lambda: app.sm.current == "welcome", timeout=30)  # hang guard only
+    screen = app.sm.get_screen("ticket")
+    driver.pump(5)
+    assert app.sm.current == "ticket" and screen.seconds_left == 3
+    app.ui_clock.advance(1.1)
+    driver.pump_until(lambda: screen.seconds_left == 2, timeout=30)
+    assert "(2)" in screen.ids.done.text
+    app.ui_clock.advance(2)
+    driver.pump_until(lambda: app.sm.current == "welcome", timeout=30)
 
 
 def test_closed_service_cannot_be_chosen(kiosk_app, clock):
@@ -204,3 +234,33 @@ def test_paper_running_out_mid_slip_is_told_while_the_ticket_shows(make_app):
         assert app.runtime.printer.status().state == "paper_out"
     finally:
         peer.close()
+
+
+def test_still_there_counts_down_before_the_idle_reset_and_a_touch_keeps_the_journey(make_app):
+    app = make_app(kiosk={"idle_timeout_s": "30"})
+    rules = open_service(app, "id", 0)
+    driver.tap(rules.cards()[0])
+    notice = app.still_there
+    app.ui_clock.advance(10)
+    driver.pump(3)
+    assert not notice.shown  # 20 s left: no warning yet
+    app.ui_clock.advance(10.5)  # 9.5 s left
+    driver.pump_until(lambda: notice.shown, timeout=30)
+    assert notice.ids.countdown.text == "Layar kembali ke awal dalam 10 detik."
+    app.ui_clock.advance(1)
+    driver.pump_until(lambda: notice.seconds_left == 9, timeout=30)
+    driver.tap(notice.ids.keep)
+    driver.pump(3)
+    assert not notice.shown and app.sm.current == "rules"
+    assert app.flow.journey is not None and "mask" in app.flow.journey.confirmed
+    app.ui_clock.advance(31)  # then nobody: the reset is as before
+    driver.pump_until(lambda: app.sm.current == "welcome", timeout=30)
+    assert app.flow.journey is None and not notice.shown
+
+
+def test_still_there_speaks_english_to_an_english_journey(make_app):
+    app = make_app(kiosk={"idle_timeout_s": "30"})
+    open_service(app, "en", 0)
+    app.ui_clock.advance(25)
+    driver.pump_until(lambda: app.still_there.shown, timeout=30)
+    assert app.still_there.ids.countdown.text.startswith("The screen goes back to the start")

@@ -85,11 +85,28 @@ def test_ktp_services_share_queue_a(menu):
 
 def test_queues_a_to_h_each_with_own_counter(menu):
     assert [q.prefix for q in menu.queues] == list("ABCDEFGHP")
-    assert [q.counter for q in menu.queues[:8]] == [f"Loket {i}" for i in range(1, 9)]
-    assert menu.priority_queue().prefix == "P" and menu.queues[8].counter == "Loket Prioritas"
+    assert [q.counter.id for q in menu.queues[:8]] == [f"Loket {i}" for i in range(1, 9)]
+    assert [q.counter.en for q in menu.queues[:8]] == [f"Counter {i}" for i in range(1, 9)]
+    assert menu.priority_queue().prefix == "P" and menu.queues[8].counter.id == "Loket Prioritas"
     for q in menu.queues:
         assert q.names.id and q.names.en, q.prefix
-    assert all(menu.counter_for(s) == menu.queue(s.queue).counter for s in menu.services)
+    for lang in ("id", "en"):
+        assert all(menu.counter_for(s, lang=lang) == menu.queue(s.queue).counter.get(lang)
+                   for s in menu.services)
+
+
+def test_english_names_every_counter_counter_not_loket(menu):
+    for s in menu.services:
+        assert "Loket" not in menu.counter_for(s, lang="en"), s.code
+        assert menu.counter_for(s, "P", "en") == "Priority counter"
+        assert menu.counter_for(s, "P") == "Loket Prioritas"
+
+
+def test_a_counter_may_be_one_text_for_every_language(data):
+    data["queues"][0]["counter"] = "Loket 1"
+    menu = parse_menu(json.dumps(data))
+    ktp = menu.service("ktp-baru")
+    assert menu.counter_for(ktp, lang="en") == menu.counter_for(ktp) == "Loket 1"
 
 
 def test_office_hours(menu):
@@ -100,25 +117,31 @@ def test_office_hours(menu):
     assert h.windows(5) == [] and h.windows(6) == []
 
 
-def test_every_service_has_names_and_requirements(menu):
+def test_every_service_has_names_and_documents(menu):
     for s in menu.services:
         assert s.names.id and s.names.en, s.code
         assert s.icon, s.code
         assert 5 <= s.avg_service_min <= 20, s.code
         assert s.enabled, s.code
-        if s.code == "konsultasi":
-            continue
-        assert s.requirements.id, s.code
-        assert s.requirements.en, s.code
-        assert len(s.requirements.id) == len(s.requirements.en), s.code
+        assert s.documents.id and s.documents.en, s.code
+        assert len(s.documents.id) == len(s.documents.en), s.code
+        assert len(s.requirements.id) == len(s.requirements.en or []), s.code
+
+
+def test_requirements_are_conditions_apart_from_documents(menu):
+    ktp = menu.service("ktp-baru")
+    assert ktp.requirements.id[0].startswith("Berusia 17 tahun ke atas")
+    assert not any("17 tahun" in d for s in menu.services for d in s.documents.id)
+    assert ktp.documents.get("en") == ["Photocopy of the family card (KK)"]
 
 
 def test_texts_are_short_and_free_of_prices(menu):
     texts = []
     for q in menu.queues:
-        texts += [q.counter, q.names.id, q.names.en]
+        texts += [q.counter.id, q.counter.en, q.names.id, q.names.en]
     for s in menu.services:
-        texts += [s.names.id, s.names.en, *s.requirements.id, *(s.requirements.en or [])]
+        texts += [s.names.id, s.names.en, *s.requirements.id, *(s.requirements.en or []),
+                  *s.documents.id, *(s.documents.en or [])]
     for t in texts:
         assert t and len(t) <= 120, t
         assert t == t.strip(), t

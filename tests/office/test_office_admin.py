@@ -209,11 +209,18 @@ def test_a_new_service_can_be_added_in_the_blank_row(admin, admin_app):
     n = int(fields["ns"]) - 1
     fields.update({f"s{n}.code": "legalisir", f"s{n}.queue": "G", f"s{n}.enabled": "1",
                    f"s{n}.name_id": "Legalisir dokumen", f"s{n}.order": "200",
-                   f"s{n}.req_id": "Dokumen asli\nFotokopi", f"s{n}.avg": "5"})
+                   f"s{n}.req_id": "Datang sendiri", f"s{n}.doc_id": "Dokumen asli\nFotokopi",
+                   f"s{n}.doc_en": "Original\nCopy", f"s{n}.counter": "Loket 7",
+                   f"s{n}.counter_en": "Counter 7", f"s{n}.avg": "5"})
     assert admin.post("/admin/menu", data=fields).status_code == 200
     menu = json.loads(admin_app.state.repo.current_menu().body)
     new = next(s for s in menu["services"] if s["code"] == "legalisir")
-    assert new["requirements"]["id"] == ["Dokumen asli", "Fotokopi"]
+    assert new["requirements"] == {"id": ["Datang sendiri"]}
+    assert new["documents"] == {"id": ["Dokumen asli", "Fotokopi"], "en": ["Original", "Copy"]}
+    assert new["counter"] == {"id": "Loket 7", "en": "Counter 7"}
+    again = editor_fields(admin)  # the editor shows them back in their own fields
+    i = service_index(again, "legalisir")
+    assert (again[f"s{i}.doc_en"], again[f"s{i}.counter_en"]) == ("Original\nCopy", "Counter 7")
 
 
 def test_a_stale_editor_does_not_overwrite_a_newer_menu(admin, admin_app):

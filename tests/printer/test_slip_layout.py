@@ -32,8 +32,8 @@ def test_slip_has_heading_and_number_in_very_large_type(ticket, info):
 def test_slip_lists_what_the_resident_needs(ticket, info):
     text = text_of(slip_blocks(ticket, info, 80))
     for needed in ("DINAS KEPENDUDUKAN", "KABUPATEN BARITO TIMUR", "Perekaman KTP-el",
-                   "Loket 1", "29 November 2026, 08:15 WIB", "Antrian di depan Anda: 3 orang",
-                   "Perkiraan tunggu: 45 menit", "Fotokopi Kartu Keluarga", "Memakai masker",
+                   "Loket 1", "29 November 2026, 08:15 WIB", "Orang di depan Anda: 3",
+                   "Perkiraan waktu tunggu: 45 menit", "Fotokopi Kartu Keluarga", "Memakai masker",
                    "Mencuci tangan pakai sabun", "Menjaga jarak", "LAYANAN GRATIS",
                    "Mohon menunggu sampai nomor Anda dipanggil"):
         assert needed in text, needed
@@ -41,7 +41,7 @@ def test_slip_lists_what_the_resident_needs(ticket, info):
 
 def test_unknown_wait_is_left_out(ticket, make_info):
     text = text_of(slip_blocks(ticket, make_info(wait_min=None, people_ahead=0), 58))
-    assert "Perkiraan" not in text and "Antrian di depan Anda: 0 orang" in text
+    assert "Perkiraan" not in text and "Orang di depan Anda: 0" in text
 
 
 def test_english_slip_comes_from_the_catalog(make_ticket, info):
@@ -151,3 +151,12 @@ def test_png_preview_is_paper_sized_and_matches_the_length(ticket, info):
         assert 100 < length < 300
     blocks = slip_blocks(ticket, info, 58)
     assert slip_length_mm(blocks, 58, profile="POS-5890") < slip_length_mm(blocks, 58)
+
+
+def test_requirements_and_documents_are_listed_apart(ticket, make_info):
+    info = make_info(requirements=("Berusia 17 tahun ke atas",),
+                     documents=("Fotokopi Kartu Keluarga (KK)",))
+    text = text_of(slip_blocks(ticket, info, 80))
+    assert text.index("Syarat:") < text.index("Berusia 17") < text.index(
+        "Dokumen yang perlu dibawa:") < text.index("Fotokopi Kartu Keluarga")
+    assert "Orang di depan Anda: 3" in text
