@@ -18,7 +18,7 @@ import os, pathlib, sys, time
 sys.path.insert(0, {root!r})
 from kiosk.store import Store
 go, seen = {go!r}, pathlib.Path({seen!r})
-while time.time() < go:
+while time.monotonic() < go:
     pass
 try:
     s = Store({data!r})
@@ -38,7 +38,7 @@ else:
 @pytest.mark.timeout(900)  # 40 real interpreters: a hang guard for a loaded CI box only
 def test_of_two_processes_started_at_once_one_opens_and_the_other_is_told_in_use(tmp_path):
     pairs = 20
-    go = time.time() + 4.0  # every child imports first, then all start together
+    go = time.monotonic() + 4.0  # system-wide monotonic (never faked): all start together
     procs = []
     for i in range(pairs):
         data, seen = str(tmp_path / f"d{i}"), tmp_path / f"seen{i}"
