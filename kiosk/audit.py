@@ -18,11 +18,8 @@ import fcntl
 import json
 import logging
 import os
-import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from .errors import StoreError
 
@@ -39,11 +36,11 @@ class AuditRead:
     bad_lines: int
 
 
-def append(data_dir, tz: str, role: str, action: str, *, now: datetime | None = None,
-           **detail) -> dict:
-    """Append one entry; returns it. Raises StoreError when the file cannot be written."""
-    now = now or datetime.now(timezone.utc)
-    entry = {"at": now.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds"), "role": role,
+def append(data_dir, clock, role: str, action: str, **detail) -> dict:
+    """Append one entry stamped with ``clock`` (:class:`kiosk.clock.OfficeClock`: its
+    local time, ``at``); returns the entry. Raises StoreError when the file cannot be
+    written."""
+    entry = {"at": clock.local().isoformat(timespec="seconds"), "role": role,
              "action": action, **detail}
     line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
     path = Path(data_dir) / FILE_NAME
@@ -51,7 +48,7 @@ def append(data_dir, tz: str, role: str, action: str, *, now: datetime | None = 
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # one writer at a time across processes
-            _cut_damaged_tail(fd, path)
+            _cut_damaged_tail(fd, path, clock.stamp())
             os.write(fd, line)
             os.fsync(fd)
         finally:
@@ -62,9 +59,9 @@ def append(data_dir, tz: str, role: str, action: str, *, now: datetime | None = 
     return entry
 
 
-def _cut_damaged_tail(fd: int, path: Path) -> None:
+def _cut_damaged_tail(fd: int, path: Path, stamp: str) -> None:
     """If the file does not end with a newline, keep the unfinished last line aside
-    (``audit.jsonl.tail-<time>``) and cut it off, so the next entry starts clean."""
+    (``audit.jsonl.tail-<stamp>-<pid>``) and cut it off, so the next entry starts clean."""
     size = os.fstat(fd).st_size
     if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
         return
@@ -78,7 +75,7 @@ def _cut_damaged_tail(fd: int, path: Path) -> None:
             break
         start = begin
     tail = os.pread(fd, size - start, start)
-    aside = path.with_name(f"{path.name}.tail-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+    aside = path.with_name(f"{path.name}.tail-{stamp}-{os.getpid()}")
     with open(aside, "wb") as fh:
         fh.write(tail)
         fh.flush()

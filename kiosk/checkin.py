@@ -16,9 +16,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
-
+from .clock import OfficeClock
 from .errors import CheckinError
 from .menu import Menu, Service
 from .models import HEALTH_RULES, CheckinResult
@@ -63,19 +61,19 @@ class CheckinDesk:
     Args:
         store: :class:`kiosk.store.Store`.
         menu_provider: zero-argument callable returning the menu in force.
-        tz: office time zone (IANA).
         after_commit: callables ``f(result, service, menu)`` run after each new
             ticket is durable (print job, sync poke); their errors are logged,
             the ticket stays valid.
         now_serving: zero-argument callable returning ``{prefix: sequence}``
             from the office server ({} when offline).
-        clock: returns an aware datetime.
+        clock: the office clock (:class:`kiosk.clock.OfficeClock`; a plain callable is
+            wrapped in the store's zone); default the store's own (``store.clock``).
     """
 
-    def __init__(self, store, menu_provider, tz="Asia/Pontianak", after_commit=(),
-                 now_serving=lambda: {}, clock=lambda: datetime.now(timezone.utc)):
-        self.store, self.menu_provider, self.clock = store, menu_provider, clock
-        self.zone = ZoneInfo(tz)
+    def __init__(self, store, menu_provider, after_commit=(), now_serving=lambda: {},
+                 clock=None):
+        self.store, self.menu_provider = store, menu_provider
+        self.clock = store.clock if clock is None else OfficeClock.wrap(clock, store.clock.tz)
         self.after_commit = list(after_commit)
         self.now_serving = now_serving
 
@@ -85,7 +83,7 @@ class CheckinDesk:
 
     def availability(self, journey: Journey, service: Service):
         """:class:`kiosk.schedule.Availability` of ``service`` right now (hours and quota)."""
-        now = self.clock().astimezone(self.zone)
+        now = self.clock.local()
         quota = schedule.quota_now(service, now)
         used = self.store.quota_used(service.code, quota) if quota else 0
         return schedule.availability(journey.menu, service, now, used)
@@ -113,7 +111,7 @@ class CheckinDesk:
         """Record the resident's tap confirming one health rule (HEALTH_RULES)."""
         if rule not in HEALTH_RULES:
             raise ValueError(rule)
-        journey.confirmed.setdefault(rule, self.clock().astimezone(self.zone)
+        journey.confirmed.setdefault(rule, self.clock.local()
                                      .isoformat(timespec="seconds"))
 
     def check_in(self, journey: Journey, run_jobs: bool = True) -> CheckinResult:
@@ -132,7 +130,7 @@ class CheckinDesk:
                 raise CheckinError("no service chosen", reason="no_service")
             if not journey.all_confirmed():
                 raise CheckinError("health rules not all confirmed", reason="rules")
-            quota = schedule.quota_now(service, self.clock().astimezone(self.zone))
+            quota = schedule.quota_now(service, self.clock.local())
             ticket = self.store.issue_ticket(
                 service_code=service.code, queue=journey.queue, language=journey.language,
                 rules_confirmed=[(r, journey.confirmed[r]) for r in HEALTH_RULES],

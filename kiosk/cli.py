@@ -75,11 +75,10 @@ def _print_warnings(lines) -> None:
 def cmd_print_test(args) -> int:
     from .runtime import KioskRuntime
     from .models import Ticket
-    from datetime import datetime, timezone
     cfg = _load(args)
     rt = KioskRuntime(cfg)
     try:
-        now = datetime.now(timezone.utc).astimezone(rt.store._zone)
+        now = rt.clock.local()
         service = rt.menu.visible_services()[0]  # a menu always has one (parse_menu)
         ticket = Ticket(id="0" * 32, kiosk_id=cfg.kiosk.id, office_day=now.date().isoformat(),
                         service_code=service.code, queue=service.queue, sequence=0,

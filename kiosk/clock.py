@@ -4,7 +4,7 @@ Everything on the kiosk side that needs "now" asks an :class:`OfficeClock`, buil
 the runtime is composed (``KioskRuntime(config, clock=...)``) and handed to the store, the
 check-in desk, the audit log, the menu library, sync, the printer worker, the staff and admin
 desks, the screens and the CLI. Nothing else reads the wall clock (``datetime.now``,
-``time.time``) or builds a time zone; ``tests/test_layering.py`` checks that.
+``time.time``) or builds a time zone; ``tests/test_clock_usage.py`` checks that.
 
 * ``clock()`` / :meth:`OfficeClock.now`: an aware datetime in UTC.
 * :meth:`OfficeClock.local`: that moment (or a given one) in the office zone
@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 from .timesync import kernel_clock_synchronized
 
 DEFAULT_ZONE = "Asia/Pontianak"
+#: :meth:`OfficeClock.stamp`'s format: local time, sortable, for file names.
+STAMP_FORMAT = "%Y%m%dT%H%M%S%f"
 
 
 def _wall() -> datetime:
@@ -77,6 +79,13 @@ class OfficeClock:
     def __call__(self) -> datetime:
         return self.now()
 
+    def shifted(self, delta: timedelta) -> "OfficeClock":
+        """A clock reading this one plus ``delta`` (same zone, elapsed time and NTP state):
+        a selftest or screenshot run placed in office hours."""
+        made = OfficeClock(self.tz, source=lambda: self.now() + delta)
+        made.elapsed, made.synchronized = self.elapsed, self.synchronized
+        return made
+
     def now(self) -> datetime:
         """This moment, aware, in UTC. Raises ValueError if the source gives a naive one."""
         moment = self._source()
@@ -96,6 +105,10 @@ class OfficeClock:
         without an offset is taken as UTC). Raises ValueError for anything else."""
         return self.local(datetime.fromisoformat(text))
 
+    def from_timestamp(self, seconds: float) -> datetime:
+        """POSIX ``seconds`` (e.g. a printer's ``last_ok_at``) as office local time."""
+        return datetime.fromtimestamp(seconds, self.zone)
+
     def office_day(self, moment: datetime | None = None) -> str:
         """``YYYY-MM-DD`` of ``moment`` (default now) in the office zone."""
         return self.local(moment).date().isoformat()
@@ -106,7 +119,7 @@ class OfficeClock:
 
     def stamp(self) -> str:
         """Now in local time for file names: ``20261130T090000123456``."""
-        return self.local().strftime("%Y%m%dT%H%M%S%f")
+        return self.local().strftime(STAMP_FORMAT)
 
     def elapsed(self) -> float:
         """Seconds from a clock that wall-clock steps do not move (for jump detection)."""

@@ -13,10 +13,10 @@ import configparser
 import difflib
 import math
 import re
-import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
+from .clock import zone
 from .errors import ConfigError
 
 
@@ -346,8 +346,8 @@ def load_config(path=None) -> Config:
 def _check(parts, shown, path):
     office, kiosk, printer = parts["office"], parts["kiosk"], parts["printer"]
     try:
-        zoneinfo.ZoneInfo(office.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone(office.timezone)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
         raise ConfigError(f"{shown}: [office] timezone = {office.timezone!r} is not an IANA time "
                           f"zone. Use Asia/Pontianak (WIB) for Barito Timur.",
                           path=path, section="office", key="timezone") from None

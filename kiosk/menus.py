@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from .clock import STAMP_FORMAT, OfficeClock
 from .errors import MenuError, StoreError
 from .menu import MAX_MENU_BYTES, Menu, _too_large, load_menu, parse_menu
 from .storage import atomic_write_bytes
@@ -71,12 +72,15 @@ class MenuLibrary:
         data_dir: the kiosk's data directory.
         default_path: the configured menu file, used while no menu was installed.
         audit: ``f(role, action, **detail)`` (:meth:`kiosk.store.Store.audit`).
+        clock: the office clock (:class:`kiosk.clock.OfficeClock`) for the time stamps in
+            file names and new version names; default the system clock.
 
     Raises MenuError from the constructor only when neither the installed menu
     nor the default file is valid.
     """
 
-    def __init__(self, data_dir, default_path, audit=lambda *a, **k: None):
+    def __init__(self, data_dir, default_path, audit=lambda *a, **k: None, clock=None):
+        self.clock = clock or OfficeClock()
         self.dir = Path(data_dir) / "menus"
         self.history_dir = self.dir / "history"
         self.history_dir.mkdir(parents=True, exist_ok=True)
@@ -108,7 +112,7 @@ class MenuLibrary:
                 return load_menu(self.current_path)
             except MenuError as exc:
                 aside = self.current_path.with_name(
-                    f"current.json.corrupt-{datetime.now().strftime('%Y%m%dT%H%M%S%f')}")
+                    f"current.json.corrupt-{self.clock.stamp()}")
                 try:
                     self.current_path.replace(aside)
                     where = f"dipindahkan ke {aside.name}"
@@ -138,13 +142,27 @@ class MenuLibrary:
         return new
 
     def _keep(self, menu: Menu) -> None:
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        stamp = self._history_stamp()
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", menu.version)[:60]
         atomic_write_bytes(self.history_dir / f"{stamp}_{safe}.json",
                            menu.to_json().encode("utf-8"))
         kept = sorted(self.history_dir.glob("*.json"))
         for old in kept[:-HISTORY_KEEP]:
             old.unlink(missing_ok=True)
+
+    def _history_stamp(self) -> str:
+        """The clock's stamp (local ``%Y%m%dT%H%M%S%f``), or one microsecond after the newest
+        in the history when that is not earlier (a clock set back, two installs in one
+        clock reading): the history stays in install order and no file is overwritten."""
+        stamp = self.clock.stamp()
+        kept = sorted(p.stem.split("_", 1)[0] for p in self.history_dir.glob("*.json"))
+        if kept and kept[-1] >= stamp:
+            try:
+                last = datetime.strptime(kept[-1], STAMP_FORMAT)
+            except ValueError:  # a file named by hand; the clock's stamp serves
+                return stamp
+            stamp = (last + timedelta(microseconds=1)).strftime(STAMP_FORMAT)
+        return stamp
 
     def history(self) -> list[tuple[str, Path]]:
         """``[(version, path), ...]`` of replaced menus, newest first."""
@@ -204,9 +222,10 @@ class MenuLibrary:
         self.audit(role, "menu-export", path=str(path), ok=True, version=menu.version)
         return path
 
-    def next_version(self, day: date) -> str:
-        """A new version string ``YYYY-MM-DD.N``: one more than any N of ``day`` in force or
-        in the history."""
+    def next_version(self, day: date | None = None) -> str:
+        """A new version string ``YYYY-MM-DD.N``: one more than any N of ``day`` (default the
+        clock's local date) in force or in the history."""
+        day = day or self.clock.local().date()
         prefix = day.isoformat() + "."
         versions = [self.current.version] + [v for v, _ in self.history()]
         n = max((int(v[len(prefix):]) for v in versions

@@ -11,20 +11,23 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, tzinfo
+
+from .clock import zone
 
 _NUMBER = re.compile(r"^([A-Z])(?:([0-9A-Z]{1,2})-)?(\d{3,})$")
 
 
-def office_day(now: datetime, tz: str) -> str:
-    """``YYYY-MM-DD`` of aware datetime ``now`` in time zone ``tz``.
+def office_day(now: datetime, tz: str | tzinfo) -> str:
+    """``YYYY-MM-DD`` of aware datetime ``now`` in time zone ``tz`` (a tzinfo, or an IANA
+    name given to :func:`kiosk.clock.zone`). The running kiosk asks its office clock
+    (:meth:`kiosk.clock.OfficeClock.office_day`) instead.
 
     Raises ValueError for a naive datetime (a kiosk must never guess the zone).
     """
     if now.tzinfo is None:
         raise ValueError("office_day needs an aware datetime")
-    return now.astimezone(ZoneInfo(tz)).date().isoformat()
+    return now.astimezone(tz if isinstance(tz, tzinfo) else zone(tz)).date().isoformat()
 
 
 def advance_day(clock_day: str, stored_day: str | None) -> str:

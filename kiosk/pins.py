@@ -5,7 +5,7 @@ The PINs live in ``<data_dir>/pins.json``, written atomically::
     {"version": 1,
      "pins": {"staff": "$argon2id$...", "admin": "$argon2id$..."},
      "failures": 2,              # wrong PINs in a row
-     "locked_until": 1764470000.0}  # time.time() when the lockout ends, or null
+     "locked_until": 1764470000.0}  # POSIX seconds (office clock) when the lockout ends, or null
 
 Two roles with separate PINs: ``staff`` (front desk) and ``admin`` (IT /
 head of office). Both open staff mode; only the admin PIN also opens the menu
@@ -36,13 +36,13 @@ import logging
 import re
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .clock import OfficeClock
 from .errors import KioskError, StoreError
 from .storage import CorruptFileError, atomic_write_bytes, read_json
 
@@ -94,7 +94,9 @@ class PinStore:
         path: the ``pins.json`` file (its folder is created when a PIN is set).
         max_attempts: wrong PINs in a row before a lockout (StaffConfig.max_pin_attempts).
         lockout_s: lockout length in seconds (StaffConfig.lockout_s).
-        clock: ``time.time``-like wall clock (the lockout must survive restarts).
+        clock: the office clock (:class:`kiosk.clock.OfficeClock`): ``timestamp()``, POSIX
+            seconds, for the lockout (it must survive restarts) and ``stamp()`` for the
+            name of a damaged file kept aside; default the system clock.
         hasher: an ``argon2.PasswordHasher``; tests pass a cheap one.
 
     The file is read on every call, so a PIN set with ``kiosk set-pin`` while
@@ -102,10 +104,10 @@ class PinStore:
     """
 
     def __init__(self, path, max_attempts: int = 5, lockout_s: float = 300.0,
-                 clock=time.time, hasher: PasswordHasher | None = None):
+                 clock=None, hasher: PasswordHasher | None = None):
         self.path = Path(path)
         self.max_attempts, self.lockout_s = max_attempts, lockout_s
-        self.clock = clock
+        self.clock = clock or OfficeClock()
         self.hasher = hasher or PasswordHasher()
         self._lock = threading.Lock()
 
@@ -141,7 +143,7 @@ class PinStore:
     def _write(self, data: dict) -> None:
         if data.get("damaged") and self.path.exists():  # keep the damaged file for a look
             self.path.replace(self.path.with_name(
-                f"{self.path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}"))
+                f"{self.path.name}.corrupt-{self.clock.stamp()}"))
         data = {k: v for k, v in data.items() if k != "damaged"}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.path, json.dumps(data, indent=1).encode("utf-8"))
@@ -166,7 +168,7 @@ class PinStore:
     def locked_s(self) -> float:
         """Seconds of lockout left (0 when the pad is usable)."""
         with self._lock:
-            return self._locked_s(self._read(), self.clock())
+            return self._locked_s(self._read(), self.clock.timestamp())
 
     # -- verbs ---------------------------------------------------------------
     def set_pin(self, role: str, pin: str) -> None:
@@ -200,7 +202,7 @@ class PinStore:
         """
         with self._lock:
             data = self._read()
-            now = self.clock()
+            now = self.clock.timestamp()
             if data["damaged"]:
                 return PinCheck(DAMAGED)
             if not data["pins"]:
@@ -291,5 +293,5 @@ def set_pin_command(config, role: str = "staff", stdin=None, out=None) -> int:
 def _audit_set_pin(config, role: str) -> None:
     """Audit ``set-pin``; safe while the kiosk runs (one O_APPEND line, see kiosk.audit)."""
     from . import audit
-    audit.append(config.kiosk.data_dir, config.office.timezone, "shell", "set-pin",
+    audit.append(config.kiosk.data_dir, OfficeClock(config.office.timezone), "shell", "set-pin",
                  target=role, via="cli")

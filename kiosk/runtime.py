@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
 
 from printer.worker import PrintWorker
 
-from . import numbering
 from .checkin import CheckinDesk
+from .clock import OfficeClock
 from .menu import Menu
 from .menus import MenuLibrary
 from .pins import DAMAGED_WORDS, PIN_FILE, PinStore
@@ -29,16 +28,16 @@ CLOCK_SKEW_WARN_S = 120
 PURGE_CHECK_S = 600.0
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class KioskRuntime:
     """Everything behind the screens.
 
     Args:
         config: :class:`kiosk.config.Config`.
-        clock: returns an aware datetime (tests move time).
+        clock: the office clock: an :class:`kiosk.clock.OfficeClock` (tests: a
+            ``FixedClock``), or a callable returning an aware datetime, read in the office
+            zone (``[office] timezone``); None: the system clock. Wrapped once
+            (``OfficeClock.wrap``), kept as ``runtime.clock`` (still callable: ``clock()``
+            is now in UTC) and handed to the store, desk, audit log, menus, sync and printer.
         device_factory: passed to PrintWorker (tests inject printers).
         purge_check_s: seconds between looks for a new office day (retention purge).
 
@@ -46,30 +45,31 @@ class KioskRuntime:
     naming the file and the fix.
     """
 
-    def __init__(self, config, clock=utcnow, device_factory=None,
+    def __init__(self, config, clock=None, device_factory=None,
                  purge_check_s: float = PURGE_CHECK_S):
-        self.config, self.clock = config, clock
+        self.config = config
+        self.clock = clock = OfficeClock.wrap(clock, config.office.timezone)
         self.purge_check_s = purge_check_s
         self._purged_day: str | None = None
         self._stopping = threading.Event()
         self._purge_lock = threading.Lock()  # the daily thread and start() never overlap
         self._purger: threading.Thread | None = None
         k = config.kiosk
-        self.store = Store(k.data_dir, tz=config.office.timezone, kiosk_id=k.id,
-                           number_tag=k.number_tag, clock=clock)
-        self.menus = MenuLibrary(k.data_dir, config.menu_path, audit=self.store.audit)
+        self.store = Store(k.data_dir, kiosk_id=k.id, number_tag=k.number_tag, clock=clock)
+        self.menus = MenuLibrary(k.data_dir, config.menu_path, audit=self.store.audit,
+                                 clock=clock)
         if self.menus.problem:
             self.store.set_alert("menu", self.menus.problem)
             self.store.set_setting("menu_etag", None)  # download it again
-        if PinStore.for_config(config).damaged():  # staff cannot log in to see it, but it
-            self.store.set_alert("pins", f"{PIN_FILE}: {DAMAGED_WORDS}")  # stays until seen
+        if PinStore.for_config(config, clock=clock).damaged():  # staff cannot log in to see
+            self.store.set_alert("pins", f"{PIN_FILE}: {DAMAGED_WORDS}")  # it; stays till seen
         self.slips = SlipService(config, self.store)
         self.printer = PrintWorker(config.printer, on_result=self.slips.on_result,
                                    device_factory=device_factory,
-                                   on_paper=self.slips.count_paper)
+                                   on_paper=self.slips.count_paper, clock=clock)
         self.slips.worker = self.printer
         self.sync = None
-        self.desk = CheckinDesk(self.store, lambda: self.menu, tz=config.office.timezone,
+        self.desk = CheckinDesk(self.store, lambda: self.menu,
                                 after_commit=[self.slips, self._poke_sync],
                                 now_serving=self.now_serving, clock=clock)
 
@@ -102,15 +102,16 @@ class KioskRuntime:
     # -- sync ----------------------------------------------------------------
     def now_serving(self) -> dict:
         """``{queue: sequence being served}`` from the office server's last reply, only if
-        that reply came today (office day): yesterday's numbers say nothing about today's."""
+        that reply came today (office day): yesterday's numbers say nothing about today's.
+        Both days come from the one office clock: the reply's time (``last_success_at``,
+        stamped by it) in the office zone against the store's office day."""
         if self.sync is None:
             return {}
         try:
             status = self.sync.status()
             if not status.last_success_at:
                 return {}
-            replied = numbering.office_day(datetime.fromisoformat(status.last_success_at),
-                                           self.config.office.timezone)
+            replied = self.clock.office_day(self.clock.parse(status.last_success_at))
             if replied != self.store.office_day():
                 return {}
             return dict(status.now_serving or {})
@@ -141,7 +142,7 @@ class KioskRuntime:
                 if day == self._purged_day:
                     return None
                 days = self.config.server.retention_days
-                removed = self.store.purge(days)
+                removed = self.store.purge(days, day=day)  # the day read above, not a later one
                 self._purged_day = day
                 if removed:
                     log.info("deleted %d office days past retention", removed)
@@ -162,8 +163,9 @@ class KioskRuntime:
         except ImportError:  # sync not installed in this build
             log.warning("sync module unavailable; running offline")
             return
-        client = SyncClient(self.config.server, self.config.kiosk.id)
+        client = SyncClient(self.config.server, self.config.kiosk.id, clock=self.clock)
         self.sync = SyncWorker(client, self.store, on_status=self._on_sync_status,
+                               office_clock=self.clock,
                                on_menu=self._on_server_menu,
                                menu_version=lambda: self.menu.version,
                                menu_etag=self.store.setting("menu_etag"))

@@ -34,8 +34,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-
+from .clock import OfficeClock
 from .errors import KioskError, MenuError, SyncError
 from .menu import parse_menu
 from .sync_client import (KINDS, OFFLINE_KINDS, SyncClient, UploadReply, aware_iso,
@@ -118,6 +117,9 @@ class SyncWorker:
             ``set_aside(ids, reason)``, ids the server refuses leave the outbox through it.
         on_status: ``f(SyncStatus)``, called on the worker thread after each attempt.
         clock: monotonic seconds (tests may pass a fake).
+        office_clock: the office clock (:class:`kiosk.clock.OfficeClock`) for the server's
+            clock skew and ``last_success_at``; default the store's (``store.clock``), else
+            the system clock.
         on_menu: ``f(menu_bytes, etag)``, called on the worker thread with a new menu that
             passed :func:`kiosk.menu.parse_menu`; the app applies it between journeys.
         menu_version: the version the kiosk runs, a string or a zero-argument callable.
@@ -129,8 +131,10 @@ class SyncWorker:
 
     def __init__(self, client, store, on_status=None, clock=time.monotonic, *, on_menu=None,
                  menu_version="", menu_etag=None, batch_size=None, interval_s=None,
-                 max_backoff_s=None, backoff_base_s=None, rng=random.random):
+                 max_backoff_s=None, backoff_base_s=None, rng=random.random,
+                 office_clock=None):
         cfg = getattr(client, "cfg", None)
+        self.office_clock = office_clock or getattr(store, "clock", None) or OfficeClock()
         self.client, self.store, self.on_status, self.on_menu = client, store, on_status, on_menu
         self.clock, self.rng = clock, rng
         self.batch_size = batch_size or getattr(cfg, "batch_size", 200)
@@ -288,7 +292,7 @@ class SyncWorker:
                                                  len(reply.conflict_ids)))
 
     def _took_reply(self, reply: UploadReply) -> None:
-        skew = (aware_iso(reply.server_time) - datetime.now(timezone.utc)).total_seconds()
+        skew = (aware_iso(reply.server_time) - self.office_clock.now()).total_seconds()
         with self._lock:
             self._status = replace(self._status, now_serving=dict(reply.now_serving),
                                    server_clock_skew_s=round(skew, 3))
@@ -325,7 +329,7 @@ class SyncWorker:
         if report.ok:
             self._failures = 0
             self._set(online=True, last_error=None, error_kind=None, backlog=report.backlog,
-                      last_success_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                      last_success_at=self.office_clock.now().isoformat(timespec="seconds"))
             return
         self._failures += 1
         if report.retry_after_s is not None:

@@ -36,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from . import __version__
+from .clock import OfficeClock
 from .errors import SyncError
 from .menu import MAX_MENU_BYTES
 from .sync_errors import (SYSTEM_CA_BUNDLE, caused_by_name_lookup, reply_problem,
@@ -116,8 +117,9 @@ class UploadReply:
     repeat_warning: str | None = None
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date), or None."""
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date, then
+    counted from ``now``, POSIX seconds from the office clock), or None."""
     if not value:
         return None
     value = value.strip()
@@ -129,7 +131,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     if when is None or when.tzinfo is None:
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return max(0.0, when.timestamp() - now)
 
 
 def aware_iso(value) -> datetime:
@@ -146,13 +148,16 @@ class SyncClient:
     Args:
         server_cfg: :class:`kiosk.config.ServerConfig` (url, token, TLS, timeouts in s).
         kiosk_id: this kiosk's id; uploads carry it and the server checks it against the token.
+        clock: the office clock (:class:`kiosk.clock.OfficeClock`), for ``Retry-After``
+            dates; default the system clock.
 
     Every public method raises :class:`SyncError` on failure, within
     ``attempt_deadline_s`` seconds.
     """
 
-    def __init__(self, server_cfg, kiosk_id: str):
+    def __init__(self, server_cfg, kiosk_id: str, clock=None):
         self.cfg, self.kiosk_id = server_cfg, kiosk_id
+        self.clock = clock or OfficeClock()
         self.base = server_cfg.url.rstrip("/")
         parts = urlsplit(self.base)
         self.host = parts.hostname or ""
@@ -328,7 +333,7 @@ class SyncClient:
         if code == 403:
             return SyncError(f"Server kantor menolak kiosk ini (HTTP 403, refused): {detail}",
                              kind="auth", status=code)
-        retry = parse_retry_after(resp.headers.get("Retry-After"))
+        retry = parse_retry_after(resp.headers.get("Retry-After"), self.clock.timestamp())
         busy = " karena sibuk (busy)" if code in (429, 503) else ""
         return SyncError(f"Server kantor menjawab dengan kesalahan{busy} (HTTP {code}); tiket "
                          f"tetap tersimpan di kiosk dan dikirim nanti. (Server error; tickets "

@@ -47,7 +47,7 @@ def sync_once_command(config, out=None) -> int:
 
     client = None
     try:
-        client = SyncClient(config.server, config.kiosk.id)
+        client = SyncClient(config.server, config.kiosk.id, clock=runtime.clock)
         worker = SyncWorker(client, runtime.store, on_menu=on_menu,
                             menu_version=lambda: runtime.menu.version,
                             menu_etag=runtime.store.setting("menu_etag"))

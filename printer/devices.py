@@ -296,11 +296,12 @@ def build_device(cfg, finder=None):
                        f"dummy).", kind="error")
 
 
-def open_device(cfg, cancel=None):
+def open_device(cfg, cancel=None, clock=None):
     """Build and open the printer of ``cfg``; the caller must ``close()`` it.
 
     ``cancel`` (a ``threading.Event``) is the job's cancel token: once set, the
     device sends nothing more and a network connect in progress is abandoned.
+    ``clock`` (:class:`kiosk.clock.OfficeClock`) names the file printer's unnamed files.
 
     Bounded by ``cfg.timeout_s`` for network, USB and serial. Raises
     :class:`kiosk.errors.PrinterError` (kind busy, permission, not_found,
@@ -308,6 +309,8 @@ def open_device(cfg, cancel=None):
     """
     device = build_device(cfg)
     device.cancel = cancel
+    if clock is not None:
+        device.clock = clock
     device.open()
     return device
 

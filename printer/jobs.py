@@ -58,8 +58,9 @@ class PrinterStatus:
     """What the worker knows about the printer.
 
     ``online``/``cover_open`` are None when unknown; ``paper`` is ok, near_end,
-    out or unknown (no answer is unknown, never out); ``last_ok_at`` is the
-    ``time.time()`` of the last printed job; ``queued`` counts unfinished jobs.
+    out or unknown (no answer is unknown, never out); ``last_ok_at`` is the office
+    clock's ``timestamp()`` (POSIX seconds) of the last printed job; ``queued`` counts
+    unfinished jobs.
     ``state`` is the one word for staff (:data:`printer.status.STATES`), derived
     from the same answer or failure as ``last_error``.
     """

@@ -12,11 +12,11 @@ import logging
 import os
 import re
 import tempfile
-import time
 from pathlib import Path
 
 from escpos.printer import Dummy
 
+from kiosk.clock import OfficeClock
 from kiosk.errors import PrinterError
 
 from .transport import Transport, fail
@@ -54,10 +54,15 @@ class SpoolPrinter(Transport, Dummy):
     Files are written whole (temporary file, fsync, rename), so a reader never
     sees half a slip; a name already used gets ``-2``, ``-3``, ... Bytes sent
     with ``text()`` etc. instead of :meth:`deliver` are saved as ``raw-<time>.bin``
-    on :meth:`close`.
+    on :meth:`close`. ``<time>`` is local office time from ``clock`` (the office clock the
+    print worker sets, :func:`printer.devices.open_device`; default the system clock).
     """
 
     kind = "file"
+    clock: OfficeClock | None = None
+
+    def _time(self, fmt: str) -> str:
+        return (self.clock or OfficeClock()).local().strftime(fmt)
     has_status = False
 
     def __init__(self, path, profile=None):
@@ -81,7 +86,7 @@ class SpoolPrinter(Transport, Dummy):
         self.clear()
 
     def _free_stem(self, name: str) -> str:
-        stem = _SAFE_NAME.sub("_", name).strip("._") or time.strftime("slip_%Y%m%d_%H%M%S")
+        stem = _SAFE_NAME.sub("_", name).strip("._") or self._time("slip_%Y%m%d_%H%M%S")
         candidate, n = stem, 1
         while (self.path / f"{candidate}.bin").exists():
             n += 1
@@ -120,7 +125,7 @@ class SpoolPrinter(Transport, Dummy):
         self.clear()
         self._device = False
         if was_open and data:
-            stem = self._free_stem(time.strftime("raw-%Y%m%d-%H%M%S"))
+            stem = self._free_stem(self._time("raw-%Y%m%d-%H%M%S"))
             try:
                 self._write(self.path / f"{stem}.bin", lambda fh: fh.write(data))
             except OSError:

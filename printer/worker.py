@@ -47,6 +47,7 @@ import threading
 import time
 from typing import Callable
 
+from kiosk.clock import OfficeClock
 from kiosk.errors import PrinterError
 
 from .devices import open_device
@@ -86,11 +87,14 @@ class PrintWorker:
         device_factory: ``f(cfg) -> open device`` with ``deliver(job)``, ``close()``
             and optionally ``query_status(n)`` / ``interrupt()``; tests inject fakes.
         on_paper: ``f(job, result)`` for every job that put paper out (see module doc).
+        clock: the office clock (:class:`kiosk.clock.OfficeClock`) for ``last_ok_at`` and
+            file names; default the system clock. Durations use ``time.monotonic``.
     """
 
     def __init__(self, cfg, on_result: Callable[[PrintResult], None] | None = None,
-                 device_factory=None, on_paper=None):
+                 device_factory=None, on_paper=None, clock=None):
         self._cfg = cfg
+        self.clock = clock or OfficeClock()
         self._on_result = on_result
         self.on_paper = on_paper
         self._factory = device_factory
@@ -264,7 +268,7 @@ class PrintWorker:
     # -- one bounded I/O session ---------------------------------------------
     def _open(self, cfg, cancel: threading.Event):
         if self._factory is None:
-            return open_device(cfg, cancel)
+            return open_device(cfg, cancel, self.clock)
         device = self._factory(cfg)
         try:
             device.cancel = cancel
@@ -392,7 +396,7 @@ class PrintWorker:
             if kind == "ok":
                 self._state["last_error"] = ""
                 if printed:
-                    self._state["last_ok_at"] = time.time()
+                    self._state["last_ok_at"] = self.clock.timestamp()
             else:
                 self._state["last_error"] = message
 

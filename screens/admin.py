@@ -186,7 +186,7 @@ class AdminMode:
         def work():
             library = self.library
             data = json.loads(draft)
-            data["version"] = library.next_version(rt.clock().astimezone(rt.store._zone).date())
+            data["version"] = library.next_version(rt.clock.local().date())
             try:
                 return library.install(drafts.dumps(data), role=ROLE, source="kiosk editor"), ()
             except MenuError as exc:
@@ -320,7 +320,7 @@ def sample_slip_png(rt, menu) -> bytes | None:
     from printer.slip import render_png, slip_blocks
     services = menu.visible_services() or sorted(menu.services, key=lambda s: s.order)
     service = services[0]
-    now = rt.clock().astimezone(rt.store._zone)
+    now = rt.clock.local()
     ticket = Ticket(id="0" * 32, kiosk_id=rt.config.kiosk.id, office_day=now.date().isoformat(),
                     service_code=service.code, queue=service.queue, sequence=1,
                     number=f"{service.queue}001", issued_at=now.isoformat(timespec="seconds"),

@@ -162,8 +162,7 @@ class LobbyApp(App):
         Clock.schedule_once(lambda dt: self.staff.refresh())
 
     def _tick(self, dt):
-        tz = self.runtime.store._zone
-        now = self.runtime.clock().astimezone(tz)
+        now = self.runtime.clock.local()
         label = self.kiosk_config.office.timezone_label
         self.clock_text = now.strftime(f"%d-%m-%Y  %H:%M {label}")
         idle_s = self.ui_clock() - self.last_touch

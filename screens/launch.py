@@ -82,21 +82,21 @@ def _throwaway(config, data_dir: Path):
     return dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, data_dir=data_dir))
 
 
-def _office_hours_clock(config):
-    """A clock at the next office opening when the office is closed now (nights, Sundays),
-    so a selftest or screenshot run shows open services at any hour."""
+def _office_hours_clock(config, clock=None):
+    """The office clock (``clock``, default the system's), moved to 5 minutes past the next
+    office opening when the office is closed now (nights, Sundays), so a selftest or
+    screenshot run shows open services at any hour. Returns an OfficeClock."""
     from datetime import timedelta
     from kiosk import schedule
+    from kiosk.clock import OfficeClock
     from kiosk.menu import load_menu
-    from kiosk.runtime import utcnow
-    from zoneinfo import ZoneInfo
+    clock = OfficeClock.wrap(clock, config.office.timezone)
     menu = load_menu(config.menu_path)
-    now = utcnow().astimezone(ZoneInfo(config.office.timezone))
+    now = clock.local()
     if schedule.office_open(menu, now):
-        return utcnow
+        return clock
     opening = schedule.next_opening(menu.office_hours, now)
-    offset = (opening + timedelta(minutes=5)) - now if opening else timedelta(0)
-    return lambda: utcnow() + offset
+    return clock.shifted((opening + timedelta(minutes=5)) - now if opening else timedelta(0))
 
 
 def _open_app(config):
@@ -228,10 +228,8 @@ def _hours_and_quota_shots(app, runtime, shot) -> None:
     """The resident screens when services are closed or their quota is full, and the
     welcome screen when the whole office is closed."""
     import json
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
     data = json.loads(runtime.menu.to_json())
-    today = datetime.now(ZoneInfo(runtime.config.office.timezone))
+    today = runtime.clock.local()
     for svc in data["services"]:
         if svc["code"] == "kk-baru":
             svc["daily_quota"] = 0  # "Kuota hari ini habis"
@@ -250,6 +248,6 @@ def _hours_and_quota_shots(app, runtime, shot) -> None:
             days=(5 - today.weekday()) % 7)
         app._office_hours(saturday)
         shot("welcome_office_closed")
-        app._office_hours(runtime.clock().astimezone(saturday.tzinfo))
+        app._office_hours(runtime.clock.local())
     finally:
         runtime.apply_menu(original, source="screenshots", role="admin")

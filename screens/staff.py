@@ -51,7 +51,7 @@ class StaffMode:
         self._pending = 0
         self._confirm_action = None
         self._locked_until = 0.0  # time.monotonic() when the pad unlocks
-        self.pins = pins.PinStore.for_config(app.kiosk_config)
+        self.pins = pins.PinStore.for_config(app.kiosk_config, clock=app.runtime.clock)
         self.admin = AdminMode(self)  # the menu editor, for the admin role only
         app.bind(on_stop=lambda *_a: self.shutdown())
         self._show_service_state(bool(self.store.setting("out_of_service", False)))
@@ -260,7 +260,7 @@ class StaffMode:
     def _show(self, snap):
         home = self.screen("staff_home")
         view = staffview.describe(snap, self.app.kiosk_config, self.rt.menu, self.t,
-                                 self.store._zone)
+                                 self.rt.clock)
         for key, value in view.items():
             setattr(home, key, value)
         if self.app.sm.has_screen("staff_reprint"):
@@ -313,7 +313,7 @@ class StaffMode:
 
         def work():
             dropped = rt.printer.clear()
-            rt.slips.paper_replaced(rt.clock().astimezone(self.store._zone))
+            rt.slips.paper_replaced(rt.clock.local())
             self._audit("paper-replaced", dropped_jobs=dropped)
             return dropped
         self._run(work, lambda dropped: (self._say(self.t(
@@ -367,7 +367,7 @@ class StaffMode:
             app.kiosk_config = cfg
             app.config_office_title = f"{cfg.office.name}\n{cfg.office.regency}"
             app.languages = list(cfg.kiosk.languages)
-            self.pins = pins.PinStore.for_config(cfg)
+            self.pins = pins.PinStore.for_config(cfg, clock=self.rt.clock)
             self.close(reason="reset")
         self._say(self.t("Memuat ulang pengaturan..."))
         self._run(work, done)

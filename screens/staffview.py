@@ -9,11 +9,11 @@ staff screens.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
+from kiosk.clock import OfficeClock
 from kiosk.i18n import translator
 
 #: below this estimated % of the roll left, warn (printers without a paper sensor)
@@ -116,16 +116,14 @@ class TicketRow:
     text: str
 
 
-def _local(iso: str | None, zone, fmt="%d-%m-%Y %H:%M") -> str:
+def _local(iso: str | None, clock, fmt="%d-%m-%Y %H:%M") -> str:
+    """``iso`` (ISO 8601; no offset: UTC) in the office clock's local time, as ``fmt``."""
     if not iso:
         return ""
     try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        return clock.parse(iso).strftime(fmt)
     except ValueError:
         return iso
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(zone).strftime(fmt)
 
 
 #: the one state word per :data:`printer.status.STATES` (README "Printer states")
@@ -138,9 +136,10 @@ PRINTER_STATES = {
 }
 
 
-def printer_words(status, cfg, t, zone=None) -> str:
+def printer_words(status, cfg, t, clock=None) -> str:
     """Printer type, state and last error, e.g. "Printer: USB\\nKeadaan: Siap"; the state
-    word comes from ``status.state``, the same answer or failure as the error line."""
+    word comes from ``status.state``, the same answer or failure as the error line.
+    ``clock``: the office clock for the last print's time (default one in ``cfg``'s zone)."""
     p = cfg.printer
     where = {"network": f" {p.host}:{p.port}", "file": f"\n{p.path}",
              "serial": f" {p.device}"}.get(p.type, "")
@@ -151,15 +150,16 @@ def printer_words(status, cfg, t, zone=None) -> str:
         lines.append(t("Menunggu dicetak: {n} slip", n=status.queued))
     if status.last_ok_at:
         lines.append(t("Terakhir berhasil: {when}",
-                       when=datetime.fromtimestamp(status.last_ok_at, zone).strftime("%H:%M")))
+                       when=(clock or OfficeClock(cfg.office.timezone))
+                       .from_timestamp(status.last_ok_at).strftime("%H:%M")))
     lines.append(t("Gangguan terakhir: {error}", error=status.last_error or t("tidak ada")))
     return "\n".join(lines)
 
 
-def paper_words(status, paper: dict, cfg, zone, t) -> tuple[str, str]:
+def paper_words(status, paper: dict, cfg, clock, t) -> tuple[str, str]:
     """(paper counter text, warning or ""); the warning comes from the count when the
     printer has no paper sensor."""
-    since = _local(paper.get("since"), zone) or t("belum pernah dicatat")
+    since = _local(paper.get("since"), clock) or t("belum pernah dicatat")
     text = t("{n} slip sejak kertas diganti ({since}).\nTerpakai sekitar {m} m dari "
              "{roll} m; perkiraan sisa {pct}%.", n=paper.get("slips", 0), since=since,
              m=f"{paper.get('mm', 0) / 1000:.1f}", roll=f"{cfg.printer.roll_length_m:g}",
@@ -187,28 +187,29 @@ def counts_words(counts: dict, office_day: str, menu, t) -> str:
     return "\n".join(lines)
 
 
-def sync_words(sync, zone, t) -> str:
+def sync_words(sync, clock, t) -> str:
     if sync is None:
         return t("Server kantor tidak diatur: kiosk bekerja luring (offline).")
     state = {True: t("Terhubung"), False: t("Tidak terhubung")}.get(sync.online,
                                                                    t("Belum dicoba"))
     lines = [t("Keadaan: {state}", state=state),
              t("Terakhir berhasil: {when}",
-               when=_local(sync.last_success_at, zone) or t("belum pernah")),
+               when=_local(sync.last_success_at, clock) or t("belum pernah")),
              t("Menunggu dikirim: {n} tiket", n=sync.backlog)]
     if sync.last_error:
         lines.append(t("Gangguan terakhir: {error}", error=sync.last_error))
     return "\n".join(lines)
 
 
-def describe(snap: Snapshot, cfg, menu, t, zone) -> dict:
-    """The StaffHomeScreen properties for ``snap``."""
-    paper, warning = paper_words(snap.printer, snap.paper, cfg, zone, t)
+def describe(snap: Snapshot, cfg, menu, t, clock) -> dict:
+    """The StaffHomeScreen properties for ``snap``; times in ``clock``'s (the office
+    clock's) local time."""
+    paper, warning = paper_words(snap.printer, snap.paper, cfg, clock, t)
     alerts = "\n".join(snap.alerts)
-    return {"alerts": alerts, "printer_text": printer_words(snap.printer, cfg, t, zone),
+    return {"alerts": alerts, "printer_text": printer_words(snap.printer, cfg, t, clock),
             "paper_text": paper, "paper_warning": warning,
             "counts_text": counts_words(snap.counts, snap.office_day, menu, t),
-            "sync_text": sync_words(snap.sync, zone, t), "has_sync": snap.sync is not None,
+            "sync_text": sync_words(snap.sync, clock, t), "has_sync": snap.sync is not None,
             "out_of_service": snap.out_of_service, "failed": list(snap.failed),
             "new_day_offered": snap.new_day_offered,
             "last_number": snap.last.number if snap.last else ""}
@@ -252,7 +253,7 @@ def fill_reprint_list(screen, box, rows) -> None:
 def test_job(rt):
     """A slip marked TEST (number A000), not stored as a ticket; for the staff test print."""
     from kiosk.models import Ticket
-    now = datetime.now(timezone.utc).astimezone(rt.store._zone)
+    now = rt.clock.local()
     ticket = Ticket(id="0" * 32, kiosk_id=rt.config.kiosk.id, office_day=now.date().isoformat(),
                     service_code=rt.menu.visible_services()[0].code, queue="A", sequence=0,
                     number="A000", issued_at=now.isoformat(timespec="seconds"), language="id")

@@ -13,49 +13,16 @@ os.environ.setdefault("KIVY_HOME", str(ROOT / ".pytest_cache" / (
     "kivy-home-" + os.environ.get("PYTEST_XDIST_WORKER", "main"))))
 headless_env(1280, 800)
 
-from datetime import datetime, timedelta, timezone  # noqa: E402
-
 import pytest  # noqa: E402
 
-
-class FakeClock:
-    """An aware clock tests move by hand; starts Monday 2026-11-30 09:00 WIB."""
-
-    def __init__(self, start=datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)):
-        self.now = start
-        self.start = start
-        self.jumped_s = 0.0  # wall-clock steps that are not elapsed time
-        self.synced = False  # what the kernel would say of NTP (kiosk.timesync)
-
-    def __call__(self):
-        return self.now
-
-    def synchronized(self):
-        """The system clock's NTP state as the store asks it (never the real kernel's)."""
-        return self.synced
-
-    def elapsed(self):
-        """Elapsed seconds as a boot-time clock would count them (jumps excluded)."""
-        return (self.now - self.start).total_seconds() - self.jumped_s
-
-    def jump(self, **kw):
-        """Step the wall clock without time passing (a wrong RTC, a bad NTP answer)."""
-        step = timedelta(**kw)
-        self.now += step
-        self.jumped_s += step.total_seconds()
-
-    def advance(self, **kw):
-        self.now += timedelta(**kw)
-
-    def set_local(self, text, tz="Asia/Pontianak"):
-        """Move to a local time as if that much time had passed (not a jump)."""
-        from zoneinfo import ZoneInfo
-        self.now = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz))
+from kiosk.clock import FixedClock  # noqa: E402  (no Kivy)
 
 
 @pytest.fixture
 def clock():
-    return FakeClock()
+    """The office clock tests move by hand (:class:`kiosk.clock.FixedClock`): Monday
+    2026-11-30 09:00 WIB; ``advance``, ``jump``, ``set_local``, ``synced``."""
+    return FixedClock()
 
 
 @pytest.fixture

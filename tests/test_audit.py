@@ -7,13 +7,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kiosk import audit
+from kiosk.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
 AT = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
 
 
 def write(folder, action, **detail):
-    return audit.append(folder, "Asia/Pontianak", "staff", action, now=AT, **detail)
+    return audit.append(folder, FixedClock(AT), "staff", action, **detail)
 
 
 def test_an_entry_after_a_damaged_tail_starts_on_a_clean_line(tmp_path):
@@ -24,7 +25,7 @@ def test_an_entry_after_a_damaged_tail_starts_on_a_clean_line(tmp_path):
     write(tmp_path, "paper-replaced")
     lines = log.read_bytes().splitlines()
     assert [json.loads(x)["action"] for x in lines] == ["login", "paper-replaced"]
-    kept = list(tmp_path.glob("audit.jsonl.tail-*"))
+    kept = list(tmp_path.glob("audit.jsonl.tail-20261130T090000000000-*"))  # the clock's time
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b'{"at": "2026-11-30T09:00:01')
     assert [e["action"] for e in audit.entries(tmp_path)] == ["login", "paper-replaced"]
 
@@ -53,9 +54,10 @@ def test_two_processes_appending_at_once_never_glue_lines(tmp_path):
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "import datetime\n"
             "from kiosk import audit\n"
-            "at = datetime.datetime(2026, 11, 30, 2, tzinfo=datetime.timezone.utc)\n"
+            "from kiosk.clock import FixedClock\n"
+            "at = FixedClock(datetime.datetime(2026, 11, 30, 2, tzinfo=datetime.timezone.utc))\n"
             "for i in range(200):\n"
-            f"    audit.append({str(tmp_path)!r}, 'Asia/Pontianak', 'shell', 'x', now=at, "
+            f"    audit.append({str(tmp_path)!r}, at, 'shell', 'x', "
             "n=i, pad='p' * 300)\n")
     procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(3)]
     assert all(p.wait(timeout=120) == 0 for p in procs)

@@ -7,23 +7,16 @@ import sys
 import pytest
 from argon2 import PasswordHasher
 
+from kiosk.clock import FixedClock
 from kiosk.pins import (DAMAGED, DAMAGED_WORDS, LOCKED, OK, UNSET, WRONG, PinCheck, PinError,
                         PinStore, valid_pin, set_pin_command)
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
-class WallClock:
-    def __init__(self):
-        self.now = 1_800_000_000.0
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
 def wall():
-    return WallClock()
+    return FixedClock()
 
 
 def pins(tmp_path, wall, **kw):
@@ -71,7 +64,7 @@ def test_wrong_pins_count_down_then_lock(tmp_path, wall):
     locked = store.verify("9999")
     assert locked.reason == LOCKED and locked.locked_s == 300
     # even the right PIN is refused while locked
-    wall.now += 120
+    wall.advance(seconds=120)
     check = store.verify("1234")
     assert check.reason == LOCKED and check.locked_s == pytest.approx(180)
 
@@ -83,7 +76,7 @@ def test_lockout_survives_a_restart_and_ends_after_lockout_s(tmp_path, wall):
     store.verify("0000")
     restarted = pins(tmp_path, wall, max_attempts=2)
     assert restarted.verify("5555").reason == LOCKED
-    wall.now += 301
+    wall.advance(seconds=301)
     assert restarted.verify("5555").reason == OK
     # the series starts afresh after a lockout
     assert restarted.verify("0000").attempts_left == 1
@@ -101,7 +94,7 @@ def test_clock_set_back_cannot_stretch_the_lockout(tmp_path, wall):
     store = pins(tmp_path, wall, max_attempts=1, lockout_s=60)
     store.set_pin("staff", "1234")
     store.verify("0000")
-    wall.now -= 86_400
+    wall.jump(days=-1)
     assert store.locked_s() == 60
 
 
@@ -140,7 +133,7 @@ def test_setting_a_pin_again_repairs_a_damaged_file_and_keeps_it_aside(tmp_path,
     store = pins(tmp_path, wall)
     store.set_pin("staff", "1234")
     assert not store.damaged() and store.verify("1234").ok
-    kept = list((tmp_path / "data").glob("pins.json.corrupt-*"))
+    kept = list((tmp_path / "data").glob("pins.json.corrupt-20261130T09*"))  # the clock's time
     assert len(kept) == 1 and kept[0].read_text() == "{trunc"
 
 

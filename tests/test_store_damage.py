@@ -240,7 +240,7 @@ def test_the_kernels_ntp_state_is_read_without_changing_anything():
 
 
 def test_the_store_asks_the_kernel_when_the_clock_brings_no_answer(tmp_path, monkeypatch):
-    import kiosk.store.store as module
+    import kiosk.clock as module  # the office clock asks the kernel (kiosk.timesync)
     from datetime import datetime, timezone
     asked = []
     monkeypatch.setattr(module, "kernel_clock_synchronized", lambda: asked.append(1) or True)

@@ -40,20 +40,19 @@ class DayKeeper:
     Args:
         state: :class:`kiosk.store.state.State` (``office_day`` is read and written there).
         alerts: :class:`kiosk.store.alerts.Alerts`.
-        tz: IANA office zone.
-        clock: zero-argument callable, aware datetime.
+        clock: the office clock (:class:`kiosk.clock.OfficeClock`): now and office day.
         elapsed: zero-argument callable, seconds not moved by clock steps (boot time).
         synchronized: zero-argument callable, True when the system clock is NTP-synchronized.
     """
 
-    def __init__(self, state, alerts, tz, clock, elapsed, synchronized):
-        self.state, self.alerts, self.tz = state, alerts, tz
+    def __init__(self, state, alerts, clock, elapsed, synchronized):
+        self.state, self.alerts = state, alerts
         self.clock, self.elapsed, self.synchronized = clock, elapsed, synchronized
         self._last_seen = None  # (wall, elapsed) at the last trusted reading
         self._server = None     # (kiosk wall, server wall) of the last sync reply
 
     def clock_day(self, wall: datetime | None = None) -> str:
-        return numbering.office_day(wall or self.clock(), self.tz)
+        return self.clock.office_day(wall)
 
     def day(self, now: datetime | None = None) -> tuple[str, bool]:
         """``(office day, changed)``: the day to number on, and whether it moved (the

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from .. import audit, numbering
+from ..clock import DEFAULT_ZONE, OfficeClock
 from ..errors import CheckinError
 from ..models import PRINT_FAILED, PRINT_STATUSES, Ticket
-from ..timesync import kernel_clock_synchronized
 from .alerts import FILE_NAME as ALERTS_FILE, Alerts
 from .datadir import DataDir
 from .dayfile import DayFile, day_names
@@ -36,37 +34,28 @@ from .state import FILE_NAME as STATE_FILE, State
 log = logging.getLogger(__name__)
 
 
-def _now():
-    return datetime.now(timezone.utc)
-
-
-def _boottime() -> float:
-    """Seconds since boot, counting suspend (CLOCK_BOOTTIME; monotonic elsewhere)."""
-    return time.clock_gettime(getattr(time, "CLOCK_BOOTTIME", time.CLOCK_MONOTONIC))
-
-
 class Store:
     """Durable tickets and kiosk state; every public method is thread-safe.
 
     Args:
         data_dir: the data folder (see README, "Data lives in"); created if missing.
-        tz: IANA office time zone.
+        tz: IANA office time zone; used only when ``clock`` is not an OfficeClock already.
         kiosk_id: this kiosk's id, written into every ticket.
         number_tag: kiosk tag inside numbers ("" for a single kiosk).
-        clock: zero-argument callable returning an aware datetime (tests move time); its
-            optional ``elapsed()`` and ``synchronized()`` replace boot time and the
-            kernel's NTP state.
-        synchronized: ``() -> bool``: is the system clock NTP-synchronized (default: the
-            clock's own, else :func:`kiosk.timesync.kernel_clock_synchronized`).
+        clock: the office clock (:class:`kiosk.clock.OfficeClock`), or a zero-argument
+            callable returning an aware datetime, wrapped in one (``OfficeClock.wrap``);
+            None: the system clock. Kept as ``store.clock``; its ``elapsed()`` and
+            ``synchronized()`` give boot time and the kernel's NTP state.
+        elapsed, synchronized: override the clock's (tests).
 
     Raises DataDirInUse when another process holds the folder, StoreError (plain
     message naming the folder and the fix) when it cannot be created or written.
     """
 
-    def __init__(self, data_dir, tz="Asia/Pontianak", kiosk_id="K1", number_tag="", clock=_now,
+    def __init__(self, data_dir, tz=DEFAULT_ZONE, kiosk_id="K1", number_tag="", clock=None,
                  elapsed=None, synchronized=None):
-        self.tz, self.kiosk_id, self.number_tag, self.clock = tz, kiosk_id, number_tag, clock
-        self._zone = ZoneInfo(tz)
+        self.clock = clock = OfficeClock.wrap(clock, tz)
+        self.kiosk_id, self.number_tag = kiosk_id, number_tag
         self._lock = threading.RLock()
         self.folder = DataDir(data_dir, self._stamp)  # the lock, before any write
         self.dir, self.days_dir = self.folder.path, self.folder.days
@@ -77,14 +66,13 @@ class Store:
         except BaseException:
             self.folder.close()
             raise
-        synced = synchronized or getattr(clock, "synchronized", kernel_clock_synchronized)
-        self.days = DayKeeper(self._state, self._alerts, tz, clock,
-                              elapsed or getattr(clock, "elapsed", _boottime),
+        synced = synchronized or clock.synchronized
+        self.days = DayKeeper(self._state, self._alerts, clock, elapsed or clock.elapsed,
                               lambda: bool(synced()))
         self.files = DayFiles(self.days_dir, self._state, self._alerts.set, self._moved)
 
     def _stamp(self) -> str:
-        return self.clock().strftime("%Y%m%dT%H%M%S%f")
+        return self.clock.stamp()
 
     def _moved(self, path: Path, detail: str, recovered="tiket yang terbaca dipulihkan"):
         target = self.folder.move_aside(path, detail)
@@ -210,7 +198,7 @@ class Store:
                 id=uuid.uuid4().hex, kiosk_id=self.kiosk_id, office_day=day,
                 service_code=service_code, queue=queue, sequence=seq,
                 number=numbering.format_number(queue, seq, self.number_tag),
-                issued_at=now.astimezone(self._zone).isoformat(timespec="seconds"),
+                issued_at=self.clock.local(now).isoformat(timespec="seconds"),
                 language=language, rules_confirmed=tuple(tuple(r) for r in rules_confirmed),
                 menu_version=menu_version)
             d.insert(ticket)
@@ -329,13 +317,16 @@ class Store:
                 self._state.unsynced_days.remove(day)
             self._state.save()
 
-    def purge(self, retention_days: int, now: datetime | None = None) -> int:
-        """Delete day files older than ``retention_days`` whose tickets are all synced.
+    def purge(self, retention_days: int, now: datetime | None = None,
+              day: str | None = None) -> int:
+        """Delete day files older than ``retention_days`` whose tickets are all synced,
+        counted back from office day ``day`` (default the office day at ``now``, else
+        today's: a caller that read the day already passes it, so one reading counts).
 
         Returns the number of day files removed (PDP: keep data only as long as needed).
         """
         with self._lock:
-            today = date.fromisoformat(self.office_day(now))
+            today = date.fromisoformat(day or self.office_day(now))
             limit = (today - timedelta(days=retention_days)).isoformat()
             self._prune_synced_days()
             removed = 0
@@ -350,7 +341,7 @@ class Store:
     # -- audit ---------------------------------------------------------------
     def audit(self, role: str, action: str, **detail) -> None:
         """Append to the audit log (:mod:`kiosk.audit`): who (role), what, when, details."""
-        audit.append(self.dir, self.tz, role, action, now=self.clock(), **detail)  # O_APPEND
+        audit.append(self.dir, self.clock, role, action, **detail)  # O_APPEND
 
     def audit_entries(self, limit: int = 100) -> list[dict]:
         return audit.entries(self.dir, limit)

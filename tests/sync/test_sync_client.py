@@ -137,9 +137,9 @@ def test_tls_verification_follows_config(server_cfg, tmp_path):
 
 
 def test_retry_after_accepts_seconds_and_http_dates():
-    assert parse_retry_after("120") == 120
+    assert parse_retry_after("120", now=1445412470.0) == 120
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10
-    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+    assert parse_retry_after("soon", 0.0) is None and parse_retry_after(None, 0.0) is None
 
 
 @pytest.mark.parametrize("script,words", [
