@@ -49,6 +49,7 @@ def sync_once_command(config, out=None) -> int:
     try:
         client = SyncClient(config.server, config.kiosk.id)
         worker = SyncWorker(client, runtime.store, on_menu=on_menu,
+                            on_reply=runtime.waits.record,
                             menu_version=lambda: runtime.menu.version,
                             menu_etag=runtime.store.setting("menu_etag"))
         report = worker.sync_once()

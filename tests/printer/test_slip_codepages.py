@@ -96,7 +96,7 @@ def test_reprint_is_a_copy_with_the_original_wait_line(config, store, menu, peer
         slips.worker.stop()
     copy = jobs[1]
     assert COPY_MARK.encode() in copy and COPY_MARK.encode() not in jobs[0]
-    assert b"Perkiraan waktu tunggu: 60 menit" in copy and b"Orang di depan Anda: 4" in copy
+    assert b"Perkiraan waktu tunggu: 1 jam\n" in copy and b"Orang di depan Anda: 4" in copy
 
 
 def test_every_slip_is_counted_test_prints_too(config, store, menu, peer):
