@@ -17,6 +17,7 @@ from kiosk.config import load_config
 from kiosk.models import HEALTH_RULES
 from kiosk.runtime import KioskRuntime
 from kiosk.sync import SyncClient, SyncWorker
+from kiosk.sync_once import _figures_words
 from office.devserver import ServerThread
 
 DAY = "2026-11-30"  # a Monday; the kiosk's `clock` fixture starts at 09:00 WIB
@@ -117,6 +118,8 @@ def test_slip_after_loket_calls_carries_the_servers_people_ahead_and_wait(office
             assert facts.queues["A"].waiting == 13 and facts.queues["A"].counters == 2
             assert facts.handling == {"ktp-baru": (600.0, 2)}  # median of 8 and 12 min
             assert facts.held == {"A": 2}
+            assert _figures_words(facts) == ("A: 13 menunggu, 2 loket; waktu layanan "
+                                             "ktp-baru 10 menit")  # `kiosk sync --once` says
 
             third, fourth = take(rt), take(rt)  # A003, A004: not at the server yet
             # people ahead: the server's 13 waiting (A001, A002 among them), + A003 for A004;
