@@ -44,7 +44,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .clock import zone
+from .clock import DEFAULT_ZONE, OfficeClock
 
 log = logging.getLogger(__name__)
 
@@ -195,13 +195,14 @@ class WaitBoard:
     Args:
         store: :class:`kiosk.store.Store` (settings, office day, tickets per queue).
         fresh_s: ``[server] figures_fresh_s``: figures older than this (s) are not recent.
-        clock: ``() -> aware datetime``, the office clock (default the store's).
+        clock: the office clock (:class:`kiosk.clock.OfficeClock`, or a callable returning an
+            aware datetime, read in the store's zone); default the store's.
     """
 
     def __init__(self, store, fresh_s: float = 600.0, clock=None):
         self.store, self.fresh_s = store, fresh_s
-        self.clock = clock or store.clock
-        self.zone = zone(store.tz)
+        tz = getattr(store.clock, "tz", None) or getattr(store, "tz", DEFAULT_ZONE)
+        self.clock = OfficeClock.wrap(store.clock if clock is None else clock, tz)
         self._lock = threading.Lock()
         self._figures = Figures.from_dict(store.setting(SETTING))
 
@@ -220,7 +221,7 @@ class WaitBoard:
                      "used", server_day, day)
             figures = None
         else:
-            figures = Figures(self.clock().isoformat(timespec="seconds"), day,
+            figures = Figures(self.clock.now().isoformat(timespec="seconds"), day,
                               dict(reply.queues), dict(reply.handling),
                               _counts((reply.high_water or {}).get(day)))
         with self._lock:
@@ -235,7 +236,7 @@ class WaitBoard:
         if figures is None or not figures.queues or figures.office_day != \
                 self.store.office_day():
             return None
-        age = (self.clock() - datetime.fromisoformat(figures.learned_at)).total_seconds()
+        age = (self.clock.now() - datetime.fromisoformat(figures.learned_at)).total_seconds()
         return figures if -CLOCK_SLACK_S <= age <= self.fresh_s else None
 
     def estimate(self, menu, service, queue: str, sequence: int | None = None) -> Estimate:
@@ -258,7 +259,7 @@ class WaitBoard:
                         self._after_closing(menu, service, wait_s))
 
     def _after_closing(self, menu, service, wait_s: float) -> str | None:
-        now = self.clock().astimezone(self.zone)
+        now = self.clock.local()
         hhmm = now.strftime("%H:%M")
         hours = service.hours or menu.office_hours
         for w in hours.windows(now.weekday()):

@@ -228,12 +228,11 @@ def screenshots(config, outdir: Path) -> int:
 def _after_closing_shot(app, runtime, shot) -> None:
     """The rules screen telling the resident their turn is expected after closing time: the
     throwaway store is given a sync reply's figures (120 waiting, one counter, 10 min each)."""
-    from kiosk.clock import zone
     from kiosk.sync_client import UploadReply
     from kiosk.waits import parse_handling, parse_queues
     code = _showcase_service(runtime.menu)
     queue = runtime.menu.service(code).queue
-    now = runtime.clock().astimezone(zone(runtime.config.office.timezone)).isoformat()
+    now = runtime.waits.clock.local().isoformat()  # the office's day, as the server says it
     runtime.waits.record(UploadReply((), now, {}, queues=parse_queues(
         {queue: {"waiting": 120, "counters": 1}}), handling=parse_handling(
         {code: {"median_s": 600, "count": 10}})))
