@@ -21,6 +21,7 @@ from .errors import CheckinError
 from .menu import Menu, Service
 from .models import HEALTH_RULES, CheckinResult
 from . import schedule
+from .waits import WaitBoard
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +65,17 @@ class CheckinDesk:
         after_commit: callables ``f(result, service, menu)`` run after each new
             ticket is durable (print job, sync poke); their errors are logged,
             the ticket stays valid.
-        now_serving: zero-argument callable returning ``{prefix: sequence}``
-            from the office server ({} when offline).
+        waits: :class:`kiosk.waits.WaitBoard` with the office server's figures (default:
+            one on ``store`` with none recorded yet).
         clock: the office clock (:class:`kiosk.clock.OfficeClock`; a plain callable is
             wrapped in the store's zone); default the store's own (``store.clock``).
     """
 
-    def __init__(self, store, menu_provider, after_commit=(), now_serving=lambda: {},
-                 clock=None):
+    def __init__(self, store, menu_provider, after_commit=(), waits=None, clock=None):
         self.store, self.menu_provider = store, menu_provider
         self.clock = store.clock if clock is None else OfficeClock.wrap(clock, store.clock.tz)
         self.after_commit = list(after_commit)
-        self.now_serving = now_serving
+        self.waits = waits or WaitBoard(store, clock=self.clock)
 
     def begin(self, language: str) -> Journey:
         """Start a journey in ``language`` with the menu in force now."""
@@ -107,6 +107,14 @@ class CheckinDesk:
         journey.confirmed.clear()
         return service
 
+    def closing_warning(self, journey: Journey) -> str | None:
+        """``"15:00"`` when the resident's turn, if they took a number now, is expected
+        after the chosen service closes (:mod:`kiosk.waits`); None otherwise or unknown."""
+        service = journey.service
+        if service is None:
+            return None
+        return self.waits.estimate(journey.menu, service, journey.queue).closes
+
     def confirm_rule(self, journey: Journey, rule: str) -> None:
         """Record the resident's tap confirming one health rule (HEALTH_RULES)."""
         if rule not in HEALTH_RULES:
@@ -135,10 +143,9 @@ class CheckinDesk:
                 service_code=service.code, queue=journey.queue, language=journey.language,
                 rules_confirmed=[(r, journey.confirmed[r]) for r in HEALTH_RULES],
                 menu_version=journey.menu.version, daily_quota=quota)
-            serving = self.now_serving().get(ticket.queue)
-            ahead = self.store.people_ahead(ticket, serving)
-            result = CheckinResult(ticket=ticket, people_ahead=ahead,
-                                   wait_min=round(ahead * service.avg_service_min))
+            est = self.waits.estimate(journey.menu, service, ticket.queue, ticket.sequence)
+            result = CheckinResult(ticket=ticket, people_ahead=est.people_ahead,
+                                   wait_min=est.wait_min, position=est.position)
             journey.result = result
         if run_jobs:
             self.run_jobs(journey)

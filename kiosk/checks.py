@@ -22,7 +22,10 @@ def config_warnings(cfg) -> list[str]:
     - ``[server] verify_tls = no``: anyone on the network can pose as the
       office server and receive the token and check-ins;
     - a ``[server] token`` in a kiosk.ini the group or others can read
-      (``mode & 0o044``).
+      (``mode & 0o044``);
+    - ``[server] figures_fresh_s`` shorter than two sync intervals (``interval_s``): the
+      server's waiting figures go stale between syncs, so residents are often told the
+      estimated wait is not available.
 
     Never raises; an unreadable file mode is simply not judged.
     """
@@ -39,6 +42,12 @@ def config_warnings(cfg) -> list[str]:
                    f"server's certificate, so anyone on the network can pose as the server and "
                    f"receive the kiosk token and check-ins. Set verify_tls = yes and put the "
                    f"office CA's PEM file in ca_bundle.")
+    if server.url and server.figures_fresh_s < 2 * server.interval_s:
+        out.append(f"{shown}: [server] figures_fresh_s = {server.figures_fresh_s:g} is shorter "
+                   f"than two sync intervals (interval_s = {server.interval_s:g}): the office "
+                   f"server's waiting figures go stale between syncs and residents are often "
+                   f"told the estimated wait is not available. Make figures_fresh_s at least "
+                   f"{2 * server.interval_s:g} (default 600 with interval_s 30).")
     if server.token and cfg.path is not None:
         try:
             mode = os.stat(cfg.path).st_mode

@@ -137,6 +137,7 @@ SCHEMA = {
         "max_backoff_s": (_seconds(3600), "300"),
         "batch_size": (_whole(1, 10000, "tickets"), "200"),
         "retention_days": (_whole(1, 3650, "days"), "30"),
+        "figures_fresh_s": (_seconds(86400), "600"),
     },
     "staff": {
         "idle_timeout_s": (_seconds(3600), "120"),
@@ -210,6 +211,7 @@ class ServerConfig:
     max_backoff_s: float
     batch_size: int
     retention_days: int
+    figures_fresh_s: float = 600.0  # the server's waiting figures count this long (kiosk.waits)
 
     @property
     def enabled(self) -> bool:

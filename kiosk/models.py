@@ -70,11 +70,14 @@ class Ticket:
 class CheckinResult:
     """What a finished check-in hands back to the screen.
 
-    ``people_ahead`` counts tickets of the same queue issued before this one
-    and not yet served (served = the office server's "now serving", when known).
-    ``wait_min`` is the estimated wait in minutes, or None when unknown.
+    ``people_ahead``: tickets of the queue (every kiosk) before this one not called yet,
+    from the office server's recent figures, or None when the kiosk has none;
+    ``wait_min``: the estimated wait in whole minutes, or None when not available;
+    ``position``: 1-based place among this kiosk's tickets of the queue today (what the
+    slip says when people ahead are unknown). The rules: :mod:`kiosk.waits`.
     """
 
     ticket: Ticket
-    people_ahead: int
+    people_ahead: int | None
     wait_min: int | None = None
+    position: int | None = None

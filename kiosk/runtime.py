@@ -18,6 +18,7 @@ from .menus import MenuLibrary
 from .pins import DAMAGED_WORDS, PIN_FILE, PinStore
 from .slips import SlipService
 from .store import Store
+from .waits import WaitBoard
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,10 @@ class KioskRuntime:
                                    on_paper=self.slips.count_paper, clock=clock)
         self.slips.worker = self.printer
         self.sync = None
+        self.waits = WaitBoard(self.store, config.server.figures_fresh_s, self.clock)
         self.desk = CheckinDesk(self.store, lambda: self.menu,
                                 after_commit=[self.slips, self._poke_sync],
-                                now_serving=self.now_serving, clock=clock)
+                                waits=self.waits, clock=clock)
 
     # -- menu ----------------------------------------------------------------
     @property
@@ -166,7 +168,7 @@ class KioskRuntime:
         client = SyncClient(self.config.server, self.config.kiosk.id, clock=self.clock)
         self.sync = SyncWorker(client, self.store, on_status=self._on_sync_status,
                                office_clock=self.clock,
-                               on_menu=self._on_server_menu,
+                               on_menu=self._on_server_menu, on_reply=self.waits.record,
                                menu_version=lambda: self.menu.version,
                                menu_etag=self.store.setting("menu_etag"))
         self.sync.start()

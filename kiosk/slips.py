@@ -10,7 +10,9 @@ and tells its listeners (the screens, through Clock). Every slip that put
 paper out, test prints included, is counted on the paper counter
 (:meth:`SlipService.count_paper`, the worker's ``on_paper``). A staff reprint
 is marked "SALINAN / COPY" and repeats the original's lines (people ahead and
-the wait as printed then).
+the wait as printed then). People ahead and the wait come from :mod:`kiosk.waits`
+(the check-in result); without them the slip gives the position among this kiosk's
+tickets of the queue today and says the estimate is not available.
 """
 from __future__ import annotations
 
@@ -50,7 +52,10 @@ class SlipService:
         self.test_mode = False  # selftest: every slip carries the TEST mark
 
     # -- building ------------------------------------------------------------
-    def info(self, ticket: Ticket, menu, people_ahead: int, wait_min, test=False) -> SlipInfo:
+    def info(self, ticket: Ticket, menu, people_ahead: int | None, wait_min, test=False,
+             position: int | None = None) -> SlipInfo:
+        """The slip's lines for ``ticket`` in its language; ``people_ahead`` / ``wait_min``
+        (minutes) None when unknown, then ``position`` is printed instead."""
         office = self.config.office
         try:
             service = menu.service(ticket.service_code)
@@ -63,7 +68,7 @@ class SlipService:
         return SlipInfo(office_name=office.name, regency=office.regency, address=office.address,
                         tz_label=office.timezone_label, service_name=name, counter=counter,
                         requirements=reqs, documents=docs, people_ahead=people_ahead,
-                        wait_min=wait_min, test=test or self.test_mode)
+                        wait_min=wait_min, position=position, test=test or self.test_mode)
 
     def job(self, ticket: Ticket, info: SlipInfo) -> PrintJob:
         """The print job of ``ticket``: laid out for the profile's columns, rendered once."""
@@ -79,15 +84,16 @@ class SlipService:
     # -- after commit --------------------------------------------------------
     def __call__(self, result: CheckinResult, service, menu) -> None:
         """After-commit job for :class:`kiosk.checkin.CheckinDesk`: queue the slip."""
-        self.submit(result.ticket, menu, result.people_ahead, result.wait_min)
+        self.submit(result.ticket, menu, result.people_ahead, result.wait_min,
+                    position=result.position)
 
-    def submit(self, ticket: Ticket, menu, people_ahead: int, wait_min=None, test=False,
-               info: SlipInfo | None = None):
+    def submit(self, ticket: Ticket, menu, people_ahead: int | None, wait_min=None, test=False,
+               info: SlipInfo | None = None, position: int | None = None):
         """Render and queue a slip (``info`` given: exactly those lines); never raises for
         printer trouble (reported via on_result)."""
         try:
             if info is None:
-                info = self.info(ticket, menu, people_ahead, wait_min, test)
+                info = self.info(ticket, menu, people_ahead, wait_min, test, position)
                 self._keep(ticket.id, info)
             job = self.job(ticket, info)
         except Exception as exc:  # a layout bug must not lose the ticket
@@ -107,9 +113,10 @@ class SlipService:
         """Staff reprint of a ticket of today, marked "SALINAN / COPY"; False if unknown.
 
         The copy repeats the original slip's lines (people ahead and the wait as
-        printed then). After a restart the original is gone from memory: people
-        ahead are counted again and the wait estimated from the service's
-        average minutes, as at check-in.
+        printed then). After a restart the original is gone from memory: the copy
+        gives the ticket's position among this kiosk's tickets of its queue today and
+        says the estimate is not available (today's figures say nothing of who was
+        ahead of a ticket already issued; no wait is invented).
         """
         ticket = self.store.get_ticket(ticket_id)
         if ticket is None:
@@ -117,12 +124,9 @@ class SlipService:
         with self._originals_lock:
             original = self._originals.get(ticket_id)
         if original is None:
-            ahead = self.store.people_ahead(ticket)
-            try:
-                wait = round(ahead * menu.service(ticket.service_code).avg_service_min)
-            except (KeyError, TypeError, AttributeError):
-                wait = None
-            original = self.info(ticket, menu, ahead, wait)
+            place = self.store.count_in_queue(ticket.queue, below=ticket.sequence) + 1 \
+                if ticket.office_day == self.store.office_day() else None
+            original = self.info(ticket, menu, None, None, position=place)
         self.submit(ticket, menu, original.people_ahead, original.wait_min,
                     info=replace(original, copy=True, test=False))
         return True

@@ -39,6 +39,7 @@ from .errors import KioskError, MenuError, SyncError
 from .menu import parse_menu
 from .sync_client import (KINDS, OFFLINE_KINDS, SyncClient, UploadReply, aware_iso,
                           parse_retry_after)
+from .sync_errors import clash_warning
 
 __all__ = ["KINDS", "SyncClient", "SyncReport", "SyncStatus", "SyncWorker", "UploadReply",
            "clash_warning", "parse_retry_after", "sync_once_command"]
@@ -122,6 +123,9 @@ class SyncWorker:
             the system clock.
         on_menu: ``f(menu_bytes, etag)``, called on the worker thread with a new menu that
             passed :func:`kiosk.menu.parse_menu`; the app applies it between journeys.
+        on_reply: ``f(UploadReply)``, called on the worker thread with every upload reply
+            (the runtime keeps its counter figures: :meth:`kiosk.waits.WaitBoard.record`);
+            its errors are logged, sync goes on.
         menu_version: the version the kiosk runs, a string or a zero-argument callable.
         menu_etag: ETag of the menu the kiosk runs (None: download it once).
         batch_size, interval_s, max_backoff_s: default from ``client.cfg`` (ServerConfig).
@@ -130,12 +134,13 @@ class SyncWorker:
     """
 
     def __init__(self, client, store, on_status=None, clock=time.monotonic, *, on_menu=None,
-                 menu_version="", menu_etag=None, batch_size=None, interval_s=None,
+                 on_reply=None, menu_version="", menu_etag=None, batch_size=None, interval_s=None,
                  max_backoff_s=None, backoff_base_s=None, rng=random.random,
                  office_clock=None):
         cfg = getattr(client, "cfg", None)
         self.office_clock = office_clock or getattr(store, "clock", None) or OfficeClock()
         self.client, self.store, self.on_status, self.on_menu = client, store, on_status, on_menu
+        self.on_reply = on_reply
         self.clock, self.rng = clock, rng
         self.batch_size = batch_size or getattr(cfg, "batch_size", 200)
         self.interval_s = interval_s or getattr(cfg, "interval_s", 30.0)
@@ -292,6 +297,11 @@ class SyncWorker:
                                                  len(reply.conflict_ids)))
 
     def _took_reply(self, reply: UploadReply) -> None:
+        if self.on_reply is not None:
+            try:
+                self.on_reply(reply)
+            except Exception:  # the figures are a nicety: never stop the upload for them
+                log.exception("keeping the office server's figures failed")
         skew = (aware_iso(reply.server_time) - self.office_clock.now()).total_seconds()
         with self._lock:
             self._status = replace(self._status, now_serving=dict(reply.now_serving),
@@ -378,24 +388,6 @@ class SyncWorker:
             hold = self._not_before - self.clock()
             if hold > 0 and not self._stop.is_set():
                 self._stop.wait(min(hold, self.max_backoff_s))
-
-
-def clash_warning(clashes, limit: int = 5) -> str | None:
-    """``Nomor ganda: K1 dan K3 sama-sama memberi A001, A002 — periksa number_tag di
-    kiosk.ini.`` for the server's ``clashes`` (None when there are none)."""
-    by_kiosks: dict[tuple, list] = {}
-    for c in clashes:
-        by_kiosks.setdefault(tuple(c["kiosks"]), []).append(c["number"])
-    if not by_kiosks:
-        return None
-    parts = []
-    for kiosks, numbers in by_kiosks.items():
-        who = kiosks[0] if len(kiosks) == 1 else ", ".join(kiosks[:-1]) + " dan " + kiosks[-1]
-        shown = ", ".join(numbers[:limit]) + (
-            f" (dan {len(numbers) - limit} lainnya)" if len(numbers) > limit else "")
-        parts.append(f"{who} sama-sama memberi {shown}")
-    return ("Nomor ganda: " + "; ".join(parts) + " — periksa number_tag di kiosk.ini. "
-            "(Duplicate ticket numbers: give each kiosk its own number_tag.)")
 
 
 from .sync_once import sync_once_command  # noqa: E402,F401  (``kiosk sync --once``)

@@ -41,6 +41,7 @@ from .errors import SyncError
 from .menu import MAX_MENU_BYTES
 from .sync_errors import (SYSTEM_CA_BUNDLE, caused_by_name_lookup, reply_problem,
                           tls_problem, tls_error)
+from .waits import parse_handling, parse_queues
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,9 @@ class UploadReply:
     (stored all the same); ``clashes``: ``({"office_day", "number", "kiosks": [..]}, ...)``;
     ``high_water``: ``{office_day: {queue: highest sequence the server holds for this
     kiosk}}``; ``repeat_warning``: plain words when this kiosk sent one number twice in a
-    day under different ids (servers before these fields: empty / None).
+    day under different ids; ``queues`` / ``handling``: the counters' figures
+    (:func:`kiosk.waits.parse_queues` / ``parse_handling``: malformed parts dropped, logged)
+    (servers before these fields: empty / None).
     """
 
     accepted_ids: tuple
@@ -115,6 +118,8 @@ class UploadReply:
     clashes: tuple = ()
     high_water: dict = field(default_factory=dict)
     repeat_warning: str | None = None
+    queues: dict = field(default_factory=dict)
+    handling: dict = field(default_factory=dict)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -226,7 +231,9 @@ class SyncClient:
                                       "kiosks": [str(k) for k in c["kiosks"]]}
                                      for c in clashes),
                                high_water=_high_water(data.get("high_water")),
-                               repeat_warning=_text(data.get("repeat_warning")))
+                               repeat_warning=_text(data.get("repeat_warning")),
+                               queues=parse_queues(data.get("queues")),
+                               handling=parse_handling(data.get("handling")))
         return self._exchange("upload", run)
 
     def fetch_menu(self, etag: str | None = None, menu_version: str = ""):

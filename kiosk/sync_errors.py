@@ -1,4 +1,5 @@
-"""Why a sync call failed, in plain words: reply problems, name lookups and TLS.
+"""Why a sync call failed, in plain words: reply problems, name lookups and TLS; and the
+staff warning for numbers another kiosk also gave (:func:`clash_warning`).
 
 Used by :meth:`kiosk.sync_client.SyncClient._translate`, the one boundary where
 transport errors become :class:`~kiosk.errors.SyncError`. Exceptions are read
@@ -84,3 +85,21 @@ def tls_error(exc: BaseException, host: str, where: str, ca_bundle) -> SyncError
         message = (f"Sambungan aman (TLS) ke server kantor ({where}) gagal. Periksa [server] "
                    f"url dan ca_bundle. (TLS handshake failed.)")
     return SyncError(message, kind="tls")
+
+
+def clash_warning(clashes, limit: int = 5) -> str | None:
+    """``Nomor ganda: K1 dan K3 sama-sama memberi A001, A002 — periksa number_tag di
+    kiosk.ini.`` for the server's ``clashes`` (None when there are none)."""
+    by_kiosks: dict[tuple, list] = {}
+    for c in clashes:
+        by_kiosks.setdefault(tuple(c["kiosks"]), []).append(c["number"])
+    if not by_kiosks:
+        return None
+    parts = []
+    for kiosks, numbers in by_kiosks.items():
+        who = kiosks[0] if len(kiosks) == 1 else ", ".join(kiosks[:-1]) + " dan " + kiosks[-1]
+        shown = ", ".join(numbers[:limit]) + (
+            f" (dan {len(numbers) - limit} lainnya)" if len(numbers) > limit else "")
+        parts.append(f"{who} sama-sama memberi {shown}")
+    return ("Nomor ganda: " + "; ".join(parts) + " — periksa number_tag di kiosk.ini. "
+            "(Duplicate ticket numbers: give each kiosk its own number_tag.)")

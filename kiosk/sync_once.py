@@ -49,10 +49,12 @@ def sync_once_command(config, out=None) -> int:
     try:
         client = SyncClient(config.server, config.kiosk.id, clock=runtime.clock)
         worker = SyncWorker(client, runtime.store, on_menu=on_menu,
+                            on_reply=runtime.waits.record,  # kept for the running kiosk
                             menu_version=lambda: runtime.menu.version,
                             menu_etag=runtime.store.setting("menu_etag"))
         report = worker.sync_once()
         status = worker.status()
+        figures = runtime.waits.recent()
     finally:
         if client is not None:
             client.close()
@@ -63,6 +65,7 @@ def sync_once_command(config, out=None) -> int:
              f"permintaan (batches)",
              f"  Belum terkirim (backlog):   {report.backlog} tiket",
              f"  Menu:                       {_MENU_WORDS.get(report.menu, report.menu)}"]
+    lines.append(f"  Angka loket (figures):      {_figures_words(figures)}")
     if report.set_aside:
         lines.append(f"  Disisihkan (set aside):     {report.set_aside} tiket; id-nya dipakai "
                      f"kiosk lain di server (id held by another kiosk)")
@@ -74,3 +77,16 @@ def sync_once_command(config, out=None) -> int:
         lines.append(f"  Gangguan (error):           {report.error}")
     print("\n".join(lines), file=out)
     return 0 if report.ok else 1
+
+
+def _figures_words(figures) -> str:
+    """The counter figures the reply brought, for staff: per queue waiting and open counters
+    (what people ahead and the wait on the slips come from, :mod:`kiosk.waits`)."""
+    if figures is None:
+        return ("tidak ada; slip memberi urutan di kiosk ini tanpa perkiraan waktu (none: no "
+                "counter set up, or no reply today)")
+    queues = "; ".join(f"{q}: {f.waiting} menunggu, {f.counters} loket"
+                       for q, f in sorted(figures.queues.items()))
+    timed = ", ".join(f"{code} {median / 60:.0f} menit"
+                      for code, (median, _) in sorted(figures.handling.items()))
+    return queues + (f"; waktu layanan {timed}" if timed else "; waktu layanan belum ada")

@@ -30,6 +30,7 @@ from escpos.printer import Dummy
 
 from kiosk.i18n import translator
 from kiosk.models import Ticket
+from kiosk.waits import wait_lines
 
 from . import codepages
 from .blocks import CUT_FEED_LINES, PUNCT_TO_ASCII, QR, Block, Cut, Feed, Rule, Text, paper, \
@@ -65,8 +66,10 @@ class SlipInfo:
     Office fields come from :class:`kiosk.config.OfficeConfig`; ``service_name``,
     ``counter``, ``requirements`` (conditions to meet) and ``documents`` (what to
     bring) are already in the resident's language.
-    ``people_ahead`` >= 0; ``wait_min`` is the estimated wait in minutes or None
-    when unknown. ``test`` prints a large "TEST / UJI COBA" mark at both ends,
+    ``people_ahead`` >= 0, or None when unknown (then ``position``, the place among the
+    kiosk's tickets of the queue today, is printed instead); ``wait_min`` is the estimated
+    wait in minutes, or None: "Perkiraan waktu tunggu belum tersedia" (rules and wording:
+    :mod:`kiosk.waits`). ``test`` prints a large "TEST / UJI COBA" mark at both ends,
     ``copy`` a "SALINAN / COPY" mark (staff reprint).
     """
 
@@ -77,11 +80,12 @@ class SlipInfo:
     service_name: str
     counter: str
     requirements: tuple[str, ...]
-    people_ahead: int
+    people_ahead: int | None
     wait_min: int | None
     test: bool = False
     copy: bool = False
     documents: tuple[str, ...] = ()
+    position: int | None = None
 
 
 def qr_payload(ticket: Ticket) -> str:
@@ -190,9 +194,8 @@ def slip_blocks(ticket: Ticket, info: SlipInfo, paper_width_mm: int,
         out += _lines(date, cols, **center) + _lines(when[len(date) + 2:], cols, **center)
     else:
         out += _lines(when, cols, **center)
-    out += _lines(_("Orang di depan Anda: {n}", n=max(0, int(info.people_ahead))), cols)
-    if info.wait_min is not None:
-        out += _lines(_("Perkiraan waktu tunggu: {n} menit", n=max(0, int(info.wait_min))), cols)
+    for line in wait_lines(_, info.people_ahead, info.wait_min, info.position, ticket.queue):
+        out += _lines(line, cols)
     out.append(Rule())
 
     for title, lines in ((_("Syarat:"), info.requirements),

@@ -16,6 +16,7 @@ from kivy.utils import escape_markup
 
 from kiosk.errors import CheckinError, KioskError
 from kiosk.schedule import QUOTA
+from kiosk.waits import wait_lines
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,9 @@ class JourneyFlow:
         except CheckinError as exc:
             log.info("service %s refused: %s", code, exc.reason)
             return  # the button already says closed / quota reached
-        self.screen("rules").show(self.journey, service.names.get(self.journey.language))
+        closes = self.desk.closing_warning(self.journey)  # told before the number is taken
+        self.screen("rules").show(self.journey, service.names.get(self.journey.language),
+                                  closes or "")
         self.go("rules")
 
     def back(self) -> None:
@@ -140,10 +143,8 @@ class JourneyFlow:
         screen.number = result.ticket.number
         screen.service_title = service.names.get(lang)
         screen.counter = menu.counter_for(service, result.ticket.queue, lang)
-        ahead = tr("Orang di depan Anda: {n}", n=result.people_ahead)
-        if result.wait_min:
-            ahead += "\n" + tr("Perkiraan waktu tunggu: {n} menit", n=result.wait_min)
-        screen.ahead_text = ahead
+        screen.ahead_text = "\n".join(wait_lines(tr, result.people_ahead, result.wait_min,
+                                                 result.position, result.ticket.queue))
         screen.documents = bring_text(tr, service.requirements.get(lang),
                                       service.documents.get(lang))
         self.print_update(result.ticket.id, result.ticket.print_status, "")

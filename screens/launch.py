@@ -213,6 +213,7 @@ def screenshots(config, outdir: Path) -> int:
             for png in sorted(spool.glob("*.png")):
                 shutil.copy(png, outdir / f"slip_{lang}.png")
             app.flow.reset()
+        _after_closing_shot(app, runtime, shot)
         _hours_and_quota_shots(app, runtime, shot)
         extra = getattr(app.staff, "screenshots", None)
         if extra:
@@ -222,6 +223,24 @@ def screenshots(config, outdir: Path) -> int:
         runtime.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def _after_closing_shot(app, runtime, shot) -> None:
+    """The rules screen telling the resident their turn is expected after closing time: the
+    throwaway store is given a sync reply's figures (120 waiting, one counter, 10 min each)."""
+    from kiosk.sync_client import UploadReply
+    from kiosk.waits import parse_handling, parse_queues
+    code = _showcase_service(runtime.menu)
+    queue = runtime.menu.service(code).queue
+    now = runtime.waits.clock.local().isoformat()  # the office's day, as the server says it
+    runtime.waits.record(UploadReply((), now, {}, queues=parse_queues(
+        {queue: {"waiting": 120, "counters": 1}}), handling=parse_handling(
+        {code: {"median_s": 600, "count": 10}})))
+    app.flow.start("id")
+    app.flow.choose(code)
+    shot("rules_after_closing_id")
+    app.flow.reset()
+    runtime.waits.record(UploadReply((), now, {}))  # no figures again
 
 
 def _hours_and_quota_shots(app, runtime, shot) -> None:

@@ -4,17 +4,21 @@ from kivy.uix.screenmanager import Screen
 
 
 class RulesScreen(Screen):
-    """``all_confirmed`` enables the take-a-number button; ``busy`` while the ticket commits."""
+    """``all_confirmed`` enables the take-a-number button; ``busy`` while the ticket commits;
+    ``closes``: the service's closing time (``"15:00"``) when the resident's turn is
+    expected after it (a warning shows and the button says "Tetap ambil nomor"), else ""."""
 
     journey = ObjectProperty(None, allownone=True)
     service_title = StringProperty("")
     all_confirmed = BooleanProperty(False)
     busy = BooleanProperty(False)
     error = StringProperty("")
+    closes = StringProperty("")
 
-    def show(self, journey, service_title):
+    def show(self, journey, service_title, closes=""):
         self.journey = journey
         self.service_title = service_title
+        self.closes = closes
         self.busy = False
         self.error = ""
         for card in self.cards():

@@ -34,6 +34,19 @@ def test_a_token_in_a_file_others_can_read_is_warned(ini, capsys):
     assert "WARNING" not in check(path, capsys)
 
 
+def test_waiting_figures_that_go_stale_between_syncs_are_warned(ini, capsys):
+    server = {"url": "http://kantor.lan:8080", "token": "t", "interval_s": "300"}
+    path = ini(server=server)
+    path.chmod(0o600)
+    out = check(path, capsys)  # the default figures_fresh_s = 600 is two intervals
+    assert "figures_fresh_s" not in out
+    path = ini(server={**server, "figures_fresh_s": "400"})
+    path.chmod(0o600)
+    out = check(path, capsys)
+    assert "[server] figures_fresh_s = 400" in out and "interval_s = 300" in out
+    assert "at least 600" in out
+
+
 def test_menu_text_no_code_page_can_print_is_warned(ini, tmp_path, capsys):
     menu = json.loads((ASSETS_DIR / "menu.json").read_text(encoding="utf-8"))
     first = menu["services"][0]

@@ -57,20 +57,12 @@ def test_tap_storm_on_one_journey_gives_one_ticket(desk):
     assert len(desk.store.tickets()) == 1 and len(desk.jobs) == 1
 
 
-def test_people_ahead_counts_the_queue_not_the_service(desk):
+def test_offline_the_position_counts_the_queue_not_the_service(desk):
     desk.check_in(ready(desk, "ktp-baru"))
     desk.check_in(ready(desk, "kk-baru"))
     r = desk.check_in(ready(desk, "ktp-hilang"))
-    assert r.ticket.number == "A002" and r.people_ahead == 1
-    assert r.wait_min == round(desk.menu_provider().service("ktp-hilang").avg_service_min)
-
-
-def test_people_ahead_uses_now_serving_when_known(desk):
-    for _ in range(4):
-        desk.check_in(ready(desk))
-    desk.now_serving = lambda: {"A": 3}
-    r = desk.check_in(ready(desk))
-    assert r.ticket.number == "A005" and r.people_ahead == 1
+    assert r.ticket.number == "A002" and r.position == 2
+    assert r.people_ahead is None and r.wait_min is None  # no figures: nothing invented
 
 
 def test_service_is_closed_outside_hours_with_next_opening(desk, clock):

@@ -92,6 +92,8 @@ def test_unknown_printer_profile_is_named_with_a_suggestion(ini):
     ("printer", "roll_length_m", "nan", "'nan' is not a number of metres"),
     ("printer", "roll_length_m", "1e9", "at most 500 metres"),
     ("server", "read_timeout_s", "Infinity", "is not a number of seconds"),
+    ("server", "figures_fresh_s", "0", "more than 0 seconds"),
+    ("server", "figures_fresh_s", "2 days", "'2 days' is not a number of seconds"),
     ("staff", "lockout_s", "0", "more than 0 seconds"),
     ("printer", "port", "70000", "at most 65535"),
     ("printer", "port", "0", "use 1 or more"),

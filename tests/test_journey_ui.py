@@ -59,7 +59,8 @@ def test_ticket_screen_shows_number_service_counter_and_documents(kiosk_app):
     assert screen.counter == "Loket 2"
     assert screen.documents.startswith("[b]Dokumen yang perlu dibawa:[/b]\n- ")
     assert "Syarat" not in screen.documents  # kk-baru lists no conditions
-    assert screen.ahead_text.startswith("Orang di depan Anda: 0")
+    assert screen.ahead_text == ("Urutan Anda: ke-1 di antrian B dari kiosk ini hari ini\n"
+                                 "Perkiraan waktu tunggu belum tersedia")  # offline
 
 
 def test_english_ticket_says_counter_and_lists_requirements_apart(kiosk_app):
@@ -69,7 +70,7 @@ def test_english_ticket_says_counter_and_lists_requirements_apart(kiosk_app):
     requirements, documents = screen.documents.split("\n[b]Documents to bring:[/b]\n")
     assert requirements.startswith("[b]Requirements:[/b]\n- Aged 17 or over")
     assert documents == "- Photocopy of the family card (KK)"
-    assert screen.ahead_text.startswith("People ahead of you: 0")
+    assert screen.ahead_text.startswith("Your place: 1 in queue A among this kiosk's tickets")
     driver.pump_until(lambda: spool_files(kiosk_app), timeout=30)
     data = spool_files(kiosk_app)[0].read_bytes()
     assert b"Counter 1" in data and b"Loket" not in data

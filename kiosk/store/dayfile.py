@@ -20,6 +20,7 @@ a number that was issued is never issued again.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -89,6 +90,7 @@ class DayFile:
         self.doc_ids: dict[str, str] = {}
         self.unsynced: dict[str, None] = {}  # ids still in the outbox, in issue order
         self.issued: dict[str, list[str]] = {}  # service code -> local HH:MM of each ticket
+        self.sequences: dict[str, list[int]] = {}  # queue -> its tickets' sequences, sorted
         self.seq_problem = self.lost = None
         self.reserved: dict[str, int] = {}
         self.seq_missing = False
@@ -133,6 +135,7 @@ class DayFile:
         self.doc_ids[doc["id"]] = str(key)
         self.counters[q] = max(self.counters.get(q, 0), seq)
         self.issued.setdefault(doc["service_code"], []).append(doc["issued_at"][11:16])
+        bisect.insort(self.sequences.setdefault(q, []), seq)
         if doc.get("synced_at") is None and not doc.get("sync_refused"):
             self.unsynced[doc["id"]] = None
 
@@ -201,6 +204,7 @@ class DayFile:
         self.doc_ids[ticket.id] = key
         self.counters[ticket.queue] = max(self.counters.get(ticket.queue, 0), ticket.sequence)
         self.issued.setdefault(ticket.service_code, []).append(ticket.issued_at[11:16])
+        bisect.insort(self.sequences.setdefault(ticket.queue, []), ticket.sequence)
         if ticket.synced_at is None:
             self.unsynced[ticket.id] = None
 
@@ -218,6 +222,12 @@ class DayFile:
             for i in ids:
                 self.unsynced.pop(i, None)
         return changed
+
+    def count(self, queue: str, above: int = 0, below: int | None = None) -> int:
+        """Tickets of ``queue`` with ``above < sequence < below`` (None: no upper bound)."""
+        seqs = self.sequences.get(queue, [])
+        end = len(seqs) if below is None else bisect.bisect_left(seqs, below)
+        return max(0, end - bisect.bisect_right(seqs, above))
 
     def get(self, ticket_id):
         doc = self.docs.get(self.doc_ids.get(ticket_id, ""))

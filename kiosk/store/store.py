@@ -264,14 +264,11 @@ class Store:
             counts[t.service_code] = counts.get(t.service_code, 0) + 1
         return counts
 
-    def people_ahead(self, ticket: Ticket, now_serving: int | None = None) -> int:
-        """Tickets of the same queue issued before ``ticket`` today and not yet served.
-
-        ``now_serving``: the sequence being served in that queue (from the
-        office server), when known.
-        """
-        served = now_serving or 0
-        return max(0, ticket.sequence - 1 - served)
+    def count_in_queue(self, queue: str, above: int = 0, below: int | None = None) -> int:
+        """This kiosk's tickets of ``queue`` today with ``above < sequence < below`` (None:
+        no upper bound); in memory, no table scan (:mod:`kiosk.waits` counts with it)."""
+        with self._lock:
+            return self._day(self.office_day()).count(queue, above, below)
 
     # -- outbox --------------------------------------------------------------
     def pending_sync(self, limit: int = 200) -> list[Ticket]:

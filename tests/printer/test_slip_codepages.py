@@ -96,7 +96,23 @@ def test_reprint_is_a_copy_with_the_original_wait_line(config, store, menu, peer
         slips.worker.stop()
     copy = jobs[1]
     assert COPY_MARK.encode() in copy and COPY_MARK.encode() not in jobs[0]
-    assert b"Perkiraan waktu tunggu: 60 menit" in copy and b"Orang di depan Anda: 4" in copy
+    assert b"Perkiraan waktu tunggu: 1 jam\n" in copy and b"Orang di depan Anda: 4" in copy
+
+
+def test_a_reprint_after_a_restart_invents_no_wait(config, store, menu, peer):
+    peer.status = READY
+    slips = _service(config, store, peer)  # a fresh service: the original's lines are gone
+    _issue(store, menu)
+    ticket = _issue(store, menu)  # A002
+    slips.worker.start()
+    try:
+        assert slips.reprint(ticket.id, menu)
+        copy = b" ".join(peer.wait_jobs(1)[0].split())
+    finally:
+        slips.worker.stop()
+    assert COPY_MARK.encode() in copy and b"Perkiraan waktu tunggu belum tersedia" in copy
+    assert b"menit" not in copy and b"Orang di depan" not in copy
+    assert b"Urutan Anda: ke-2 di antrian A" in copy
 
 
 def test_every_slip_is_counted_test_prints_too(config, store, menu, peer):

@@ -39,9 +39,24 @@ def test_slip_lists_what_the_resident_needs(ticket, info):
         assert needed in text, needed
 
 
-def test_unknown_wait_is_left_out(ticket, make_info):
-    text = text_of(slip_blocks(ticket, make_info(wait_min=None, people_ahead=0), 58))
-    assert "Perkiraan" not in text and "Orang di depan Anda: 0" in text
+def test_unknown_wait_is_said_so(ticket, make_info):
+    text = " ".join(text_of(slip_blocks(ticket, make_info(wait_min=None, people_ahead=0),
+                                        58)).split())
+    assert "Orang di depan Anda: 0 Perkiraan waktu tunggu belum tersedia" in text
+
+
+def test_without_figures_the_slip_gives_the_position_not_people_ahead(ticket, make_info):
+    info = make_info(wait_min=None, people_ahead=None, position=7)
+    text = " ".join(text_of(slip_blocks(ticket, info, 80)).split())
+    assert "Urutan Anda: ke-7 di antrian A dari kiosk ini hari ini" in text
+    assert "Orang di depan" not in text and "menit" not in text
+    assert "Perkiraan waktu tunggu belum tersedia" in text
+
+
+def test_a_long_wait_is_in_hours_and_minutes(make_ticket, make_info):
+    data = render_escpos(slip_blocks(make_ticket(language="en"), make_info(wait_min=80), 80),
+                         "TM-T20II", 80)
+    assert b"Estimated wait: 1 h 20 min" in data
 
 
 def test_english_slip_comes_from_the_catalog(make_ticket, info):

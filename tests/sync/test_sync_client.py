@@ -1,5 +1,6 @@
 """SyncClient against the real office server and a misbehaving raw peer on 127.0.0.1:
 every failure becomes a SyncError with a kind and plain words, within the attempt deadline."""
+import json
 import socket
 import threading
 import time
@@ -170,3 +171,19 @@ def test_a_number_another_kiosk_also_gave_comes_back_as_a_conflict(office, serve
     assert [c["number"] for c in reply.clashes] == ["A001", "A002"]
     assert reply.clashes[0]["kiosks"] == ["K1", "K2"]
     assert office.repo.count_checkins() == 5
+
+
+def test_malformed_counter_figures_are_dropped_and_the_upload_still_succeeds(raw, server_cfg,
+                                                                             caplog):
+    body = {"accepted": [], "server_time": "2026-11-30T09:00:00+07:00", "now_serving": {},
+            "queues": {"A": {"waiting": 4, "counters": 2}, "B": {"waiting": "many"},
+                       "C": None},
+            "handling": {"ktp-baru": {"median_s": 480.0, "count": 3}, "kk-baru": "slow"}}
+    raw.script = [(200, {"Content-Type": "application/json"}, json.dumps(body).encode())]
+    reply = SyncClient(server_cfg(raw.url), "K1").upload([])
+    assert list(reply.queues) == ["A"] and reply.queues["A"].counters == 2
+    assert reply.handling == {"ktp-baru": (480.0, 3)}
+    assert "queues['B'] is malformed" in caplog.text and "handling['kk-baru']" in caplog.text
+    body["queues"] = [1, 2]  # not an object at all
+    raw.script = [(200, {"Content-Type": "application/json"}, json.dumps(body).encode())]
+    assert SyncClient(server_cfg(raw.url), "K1").upload([]).queues == {}

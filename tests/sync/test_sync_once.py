@@ -86,3 +86,9 @@ def test_sync_once_with_a_wrong_token_tells_staff_to_ask_for_a_new_one(office, t
     assert sync_once_command(load_config(ini)) == 1
     out = capsys.readouterr().out
     assert "tidak menerima token" in out and "kiosk-office add-kiosk K1" in out
+
+
+def test_sync_once_says_which_counter_figures_came_back(office, tmp_path, clock, capsys):
+    ini = write_ini(tmp_path, office.url)
+    assert sync_once_command(load_config(ini)) == 0  # an office with no counter set up
+    assert "Angka loket (figures):      tidak ada" in capsys.readouterr().out

@@ -272,3 +272,18 @@ def test_numbers_given_by_another_kiosk_too_raise_a_plain_warning_in_the_status(
     k1.issue_ticket(service_code="ktp-baru", queue="A", language="id")
     w1.sync_once()                       # the first kiosk hears of it on its next upload
     assert "K1 dan K2" in w1.status().conflict_warning
+
+
+def test_every_reply_reaches_on_reply_and_its_failure_does_not_stop_the_upload(office,
+                                                                               server_cfg):
+    seen = []
+
+    def on_reply(reply):
+        seen.append(reply)
+        raise OSError("disk full")  # keeping the figures failed: the tickets still go
+    outbox = FakeOutbox(make_tickets(3))
+    worker = SyncWorker(SyncClient(server_cfg(office.url), "K1"), outbox, on_reply=on_reply,
+                        batch_size=2)
+    report = worker.sync_once()
+    assert report.ok and report.uploaded == 3 and len(seen) == 2
+    assert all(r.queues == {} for r in seen)  # an office with no counter: no figures
