@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.exc import OperationalError
 from platformdirs import user_cache_dir
 
 from . import admin_web, api, audit_web, counters_admin, display_web, loket_web, web
@@ -59,6 +60,8 @@ class OfficeSettings:
     #: office days of check-ins kept, older ones deleted daily; 0 keeps all (the default
     #: here; ``kiosk-office serve`` passes ``--retention-days``, default 90)
     retention_days: int = 0
+    #: seconds a SQLite write waits for another one's lock before the request gets 503
+    busy_timeout_s: float = 10.0
 
 
 class OfficeClock:
@@ -143,6 +146,26 @@ MB is refused; nothing was changed.)</span></p><p><a class="btn" href="/admin/me
         await send({"type": "http.response.body", "body": body.encode()})
 
 
+#: Seconds a client is told to wait (``Retry-After``) when the database is busy.
+BUSY_RETRY_AFTER_S = 2
+
+
+async def database_busy(request: Request, exc: OperationalError):
+    """503 with ``Retry-After`` when SQLite stayed locked past its busy timeout (or
+    PostgreSQL could not serialize); the request's transaction was rolled back, nothing of it
+    is stored. Any other database error is raised on (a 500, logged)."""
+    text = str(exc.orig or exc).lower()
+    if "locked" not in text and "busy" not in text and "could not serialize" not in text:
+        raise exc
+    detail = "Database busy; nothing was stored. Retry after the given seconds."
+    headers = {"Retry-After": str(BUSY_RETRY_AFTER_S)}
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+    return HTMLResponse(page("Sibuk", f"""<h1>Server sedang sibuk <small>(busy, 503)</small>
+</h1><p>Tidak ada yang disimpan; coba lagi sebentar lagi. <span class="en">({detail})</span>
+</p>"""), status_code=503, headers=headers)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     """While the server runs: the daily retention job (:mod:`office.retention`)."""
@@ -159,7 +182,9 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     app = FastAPI(title="Dukcapil kiosk office server", version="1", lifespan=_lifespan,
                   description="Receives kiosk check-ins and publishes the service menu.")
     app.state.settings = settings
-    app.state.repo = repo or Repo(make_engine(settings.db_url))
+    app.state.repo = repo or Repo(make_engine(
+        settings.db_url, busy_timeout_s=settings.busy_timeout_s,
+        default_office={"name": settings.office_name, "timezone": settings.timezone}))
     app.state.clock = OfficeClock(settings.timezone)
     app.state.counters = CounterRepo(app.state.repo)
     app.state.staff = StaffRepo(app.state.repo)
@@ -182,6 +207,7 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
         return HTMLResponse(form_refused_page(exc.field), status_code=400)
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(OperationalError, database_busy)
 
     @app.exception_handler(admin_web.NotAdmin)
     async def _not_admin(request: Request, exc: admin_web.NotAdmin) -> HTMLResponse:

@@ -13,8 +13,10 @@
     kiosk-office revoke kiosk|staff|admin NAME   # revoke every token of that holder
     kiosk-office tokens                 # who holds tokens (never the tokens themselves)
     kiosk-office purge [--retention-days 90]     # delete old check-ins now (serve does daily)
+    kiosk-office db upgrade|current     # migrate the database now / show its revision
 
-``serve`` is the default subcommand; its options default to ``$KIOSK_OFFICE_HOST``,
+Every subcommand but ``db current`` first migrates the database to the newest schema
+(:mod:`office.migrate`), as ``serve`` does at start. ``serve`` is the default subcommand; its options default to ``$KIOSK_OFFICE_HOST``,
 ``_PORT``, ``_WORKERS``, ``_TZ`` and ``_RETENTION_DAYS`` when set (the systemd unit's
 environment file, ``deploy/systemd/dukcapil-office.env``). ``--db`` defaults to ``$KIOSK_OFFICE_DB``
 or ``sqlite:///office.db``; ``--init-admin-token`` (or
@@ -43,7 +45,7 @@ from .retention import DEFAULT_RETENTION_DAYS, RetentionJob, cutoff_day
 from .staff_repo import StaffRepo
 
 COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin",
-            "add-staff-account", "add-counter", "revoke", "tokens", "purge")
+            "add-staff-account", "add-counter", "revoke", "tokens", "purge", "db")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -103,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
                            help="delete check-ins older than --retention-days now (audited)")
     purge.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS)
     purge.add_argument("--tz", default="Asia/Pontianak", help="office time zone (IANA)")
+    db = sub.add_parser("db", parents=[common], help="database schema: upgrade now, or show "
+                        "the revision (serve upgrades at start anyway)")
+    db.add_argument("action", choices=("upgrade", "current"))
     return parser
 
 
@@ -227,6 +232,21 @@ def _serve(args, repo: Repo) -> int:
     return 0
 
 
+def _db(args) -> int:
+    from .migrate import current, head, upgrade
+    engine = make_engine(args.db, migrate=False)
+    try:
+        if args.action == "upgrade":
+            print(f"database at revision {upgrade(engine)} (newest)", file=sys.stderr)
+        else:
+            now = current(engine)
+            print(f"{now or 'none (empty, or made before migrations)'}"
+                  f"{'' if now == head() else f'; newest is {head()}: run kiosk-office db upgrade'}")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 2 usage error)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -235,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                                                    "%(message)s")
+    if args.command == "db":
+        return _db(args)
     repo = Repo(make_engine(args.db))
     if args.command == "serve":
         return _serve(args, repo)

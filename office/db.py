@@ -17,13 +17,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, create_engine, delete, event, func, inspect, select
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from .access import ROLES, AccessRepo, credential_fingerprint  # noqa: F401
 from .counter_repo import enqueue
+from .engine import Sessions, make_engine  # noqa: F401
 from .counter_tables import QueueItem
 from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
                      Checkin, Credential, Kiosk, LoginThrottle, MenuVersion, NowServing,
@@ -36,35 +37,6 @@ FIXED_FIELDS = ("kiosk_id", "office_day", "service_code", "queue", "sequence", "
 PRINT_FIELDS = ("print_status", "print_error")
 #: A kiosk's "last seen" is written at most this often, in seconds.
 TOUCH_EVERY_S = 5.0
-
-
-def make_engine(url: str) -> Engine:
-    """Engine for ``url``; creates the tables. SQLite gets WAL and a 10 s busy timeout."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
-    for index in [*Checkin.__table__.indexes, *QueueItem.__table__.indexes]:
-        index.create(engine, checkfirst=True)  # added to databases made before the index
-    _upgrade_sessions(engine)
-    return engine
-
-
-def _upgrade_sessions(engine: Engine) -> None:
-    """Sessions from before admin accounts lack ``csrf``, from before binding them to their
-    credential lack ``credential``: drop them (everyone logs in again)."""
-    columns = {c["name"] for c in inspect(engine).get_columns("web_sessions")}
-    if not {"csrf", "credential"} <= columns:
-        WebSession.__table__.drop(engine)
-        WebSession.__table__.create(engine)
 
 
 @dataclass(frozen=True)
@@ -105,7 +77,7 @@ class Repo(AccessRepo):
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.sessions = Sessions(engine)
         self._touched: dict[str, tuple[float, str]] = {}  # kiosk id -> (monotonic s, version)
 
     # -- kiosks --------------------------------------------------------------
