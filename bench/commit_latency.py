@@ -115,7 +115,7 @@ sys.path.insert(0, {root!r})
 from screens.driver import headless_env, start_app, pump_until
 headless_env()
 from kiosk.config import load_config
-from kiosk.runtime import KioskRuntime
+from lobby.runtime import KioskRuntime
 from screens.app import LobbyApp
 cfg = load_config({ini!r})
 rt = KioskRuntime(cfg).start()

@@ -34,9 +34,9 @@ from screens import driver  # noqa: E402
 driver.headless_env()
 
 from kiosk.config import load_config  # noqa: E402
-from kiosk.runtime import KioskRuntime  # noqa: E402
+from lobby.runtime import KioskRuntime  # noqa: E402
 from screens.app import LobbyApp  # noqa: E402
-from screens.launch import journey  # noqa: E402
+from lobby.launch import journey  # noqa: E402
 
 
 class PrinterPeer:

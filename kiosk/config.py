@@ -246,7 +246,8 @@ _CLASSES = {"office": OfficeConfig, "kiosk": KioskConfig, "printer": PrinterConf
             "server": ServerConfig, "staff": StaffConfig}
 
 
-def _suggest(word, options):
+def suggest(word, options) -> str:
+    """`` Did you mean 'x'?`` for the option nearest ``word``, or ""."""
     near = difflib.get_close_matches(word, list(options), n=1)
     return f" Did you mean '{near[0]}'?" if near else ""
 
@@ -301,6 +302,8 @@ def load_config(path=None) -> Config:
     Returns a :class:`Config`. Raises :class:`ConfigError` for a missing or
     unreadable file, a syntax error, an unknown section or key, or a bad value;
     the message names the file, section and key and says how to fix it.
+    ``[printer] profile`` is the print side's to judge
+    (:func:`printer.profiles.check_profile`, called where the kiosk is composed).
     """
     parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=None)
     parser.optionxform = str  # keys are case-sensitive, as documented
@@ -317,12 +320,12 @@ def load_config(path=None) -> Config:
 
     for section in parser.sections():
         if section not in SCHEMA:
-            raise ConfigError(f"{shown}: unknown section [{section}].{_suggest(section, SCHEMA)} "
+            raise ConfigError(f"{shown}: unknown section [{section}].{suggest(section, SCHEMA)} "
                               f"Known sections: {', '.join(SCHEMA)}.", path=path, section=section)
         for key in parser[section]:
             if key not in SCHEMA[section]:
                 raise ConfigError(f"{shown}: [{section}] unknown key '{key}'."
-                                  f"{_suggest(key, SCHEMA[section])} Remove it or fix its name.",
+                                  f"{suggest(key, SCHEMA[section])} Remove it or fix its name.",
                                   path=path, section=section, key=key)
 
     parts = {}
@@ -373,13 +376,6 @@ def _check(parts, shown, path):
         raise ConfigError(f"{shown}: [printer] type = usb needs 'vendor_id' and 'product_id' "
                           f"(see `lsusb`, e.g. 0x04b8 and 0x0e15).",
                           path=path, section="printer", key="vendor_id")
-    from printer.profiles import known_profiles  # python-escpos's list; no Kivy
-    profiles = known_profiles()
-    if printer.profile not in profiles:
-        raise ConfigError(f"{shown}: [printer] profile = {printer.profile!r} is not a "
-                          f"python-escpos profile.{_suggest(printer.profile, profiles)} Common: "
-                          f"TM-T20II, TM-T88V, default.",
-                          path=path, section="printer", key="profile")
     server = parts["server"]
     if server.url and not server.token:
         raise ConfigError(f"{shown}: [server] url is set but token is empty: put the token "

@@ -36,10 +36,11 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, 
 
 from .errors import MenuError
 from .jsontext import JsonRefused, strict_loads
+from .menu_problems import plain_problems
+from .menu_text import WEEKDAYS
 
 #: Largest menu file accepted, in bytes (a real menu is a few kB).
 MAX_MENU_BYTES = 512 * 1024
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: The menu schema versions this kiosk understands.
 KNOWN_SCHEMAS = (1,)
 
@@ -332,7 +333,6 @@ def parse_menu(raw: bytes | str, source: str = "menu") -> Menu:
     try:
         return Menu.model_validate(data)
     except ValidationError as exc:
-        from .menu_problems import plain_problems  # imports this module's WEEKDAYS
         problems = [p for e in exc.errors() for p in plain_problems(e, data)]
         more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
         raise _fail(source, *problems, more=more) from None

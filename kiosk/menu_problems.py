@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .menu import WEEKDAYS
+from .menu_text import WEEKDAYS
 
 
 def _got(value) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+#: The weekday keys of a menu's hours, Monday first (``datetime.weekday()`` order).
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 _TIME = re.compile(r"(\d{1,2})[.:](\d{2})")
 
 

@@ -1,12 +1,12 @@
-"""Offline-first sync with the office server: the background worker and ``kiosk sync --once``.
+"""Offline-first sync with the office server: the background worker.
 
 * :class:`SyncWorker` drains the store's outbox in batches on its own thread
   (never the UI thread), fetches the menu with ``ETag`` in the same attempt,
   and backs off with jitter while the server is unreachable. The HTTP side,
   timeouts and the error boundary are :class:`~kiosk.sync_client.SyncClient`
   (re-exported here).
-* :func:`sync_once_command` (in :mod:`kiosk.sync_once`, re-exported) is
-  ``kiosk sync --once``: one attempt, a short report for staff, an exit status.
+* ``kiosk sync --once`` (:func:`lobby.sync_once.sync_once_command`, above the core)
+  runs one attempt of this worker and reports it to staff.
 
 One attempt has one deadline (``[server] attempt_deadline_s``) for every
 batch and the menu check together, name lookups included
@@ -42,7 +42,7 @@ from .sync_client import (KINDS, OFFLINE_KINDS, SyncClient, UploadReply, aware_i
 from .sync_errors import clash_warning
 
 __all__ = ["KINDS", "SyncClient", "SyncReport", "SyncStatus", "SyncWorker", "UploadReply",
-           "clash_warning", "parse_retry_after", "sync_once_command"]
+           "clash_warning", "parse_retry_after"]
 
 log = logging.getLogger(__name__)
 
@@ -388,6 +388,3 @@ class SyncWorker:
             hold = self._not_before - self.clock()
             if hold > 0 and not self._stop.is_set():
                 self._stop.wait(min(hold, self.max_backoff_s))
-
-
-from .sync_once import sync_once_command  # noqa: E402,F401  (``kiosk sync --once``)

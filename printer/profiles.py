@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from escpos.capabilities import CAPABILITIES, get_profile
 
+from kiosk.config import suggest
 from kiosk.errors import ConfigError
 
 from .blocks import paper
@@ -15,6 +16,21 @@ from .blocks import paper
 def known_profiles() -> list[str]:
     """Sorted names of the profiles python-escpos knows (for ``kiosk check``)."""
     return sorted(CAPABILITIES["profiles"])
+
+
+def check_profile(config) -> None:
+    """Refuse a kiosk.ini whose ``[printer] profile`` python-escpos does not know.
+
+    ``config``: :class:`kiosk.config.Config`. Raises :class:`kiosk.errors.ConfigError`
+    naming the file, section and key, the nearest known name and common ones.
+    """
+    profiles = known_profiles()
+    name = config.printer.profile
+    if name not in profiles:
+        raise ConfigError(f"{config.path or '(defaults)'}: [printer] profile = {name!r} is not "
+                          f"a python-escpos profile.{suggest(name, profiles)} Common: TM-T20II, "
+                          f"TM-T88V, default.", path=config.path, section="printer",
+                          key="profile")
 
 
 def load_profile(name: str):

@@ -1,6 +1,6 @@
 """The Kivy application: the composition root of the screens.
 
-It builds the screens, wires them to a :class:`kiosk.runtime.KioskRuntime`
+It builds the screens, wires them to a :class:`lobby.runtime.KioskRuntime`
 and keeps kiosk-wide state (language, idle timer, status strip). Flow lives
 in :mod:`screens.journey`, staff screens in :mod:`screens.staff`.
 """
@@ -148,7 +148,7 @@ class LobbyApp(App):
 
     def stop_on_signal(self, name: str) -> None:
         """Stop the kiosk for the signal ``name`` (e.g. "SIGTERM"); runs on the main thread
-        between frames (``launch.run_kiosk`` schedules it from its signal handler)."""
+        between frames (``lobby.launch.run_kiosk`` schedules it from its signal handler)."""
         if self.stop_reason:
             return
         log.info("%s received: stopping the kiosk", name)

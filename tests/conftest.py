@@ -77,7 +77,7 @@ def make_app(kivy_window, ini, clock):
     fresh runtime on it; a second call on the same data dir is a kiosk restart.
     """
     from kiosk.config import load_config
-    from kiosk.runtime import KioskRuntime
+    from lobby.runtime import KioskRuntime
     from screens import driver
     from screens.app import LobbyApp
     running = []

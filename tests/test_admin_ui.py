@@ -20,7 +20,7 @@ DEFAULT = json.loads((ASSETS_DIR / "menu.json").read_text(encoding="utf-8"))
 def kiosk(kivy_window, ini, clock, tmp_path):
     """The running LobbyApp with a staff and an admin PIN (Monday 09:00 WIB: office open)."""
     from kiosk.config import load_config
-    from kiosk.runtime import KioskRuntime
+    from lobby.runtime import KioskRuntime
     from screens.app import LobbyApp
     config = load_config(ini())
     pins = PinStore.for_config(config, hasher=FAST)

@@ -4,7 +4,7 @@ menu text no code page of the printer has."""
 import json
 
 from kiosk import ASSETS_DIR
-from kiosk.cli import main
+from lobby.cli import main
 
 
 def check(path, capsys):

@@ -125,7 +125,7 @@ def stamps_at(rt, clock):
 
 def test_one_clock_moves_the_office_day_for_everything_the_runtime_stamps(ini, office):
     from kiosk.config import load_config
-    from kiosk.runtime import KioskRuntime
+    from lobby.runtime import KioskRuntime
     clock = FixedClock(datetime(2026, 12, 31, 16, 59, 30, tzinfo=timezone.utc))  # 23:59:30 WIB
     config = load_config(ini(server={"url": office.url, "token": "k1-token",
                                      "interval_s": 3600}))

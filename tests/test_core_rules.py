@@ -27,7 +27,7 @@ def test_office_day_uses_wib_not_utc():
 
 
 def test_core_and_printer_never_import_kivy():
-    code = ("import sys, kiosk.cli, kiosk.runtime, kiosk.store, kiosk.checkin, kiosk.slips, "
+    code = ("import sys, lobby.cli, lobby.runtime, kiosk.store, kiosk.checkin, printer.slips, "
             "printer.slip, printer.worker, printer.devices; "
             "assert 'kivy' not in sys.modules, 'kivy imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -77,9 +77,15 @@ def test_config_syntax_error_and_missing_file(tmp_path):
 
 
 def test_unknown_printer_profile_is_named_with_a_suggestion(ini):
+    from lobby.runtime import KioskRuntime
+    from printer.profiles import check_profile
+    config = load_config(ini(printer={"profile": "TM-T20"}))  # the core does not judge it
     with pytest.raises(ConfigError) as err:
-        load_config(ini(printer={"profile": "TM-T20"}))
+        check_profile(config)  # the print side does
     assert "[printer] profile" in str(err.value) and "TM-T20II" in str(err.value)
+    assert str(config.path) in str(err.value) and err.value.key == "profile"
+    with pytest.raises(ConfigError, match="TM-T20II"):
+        KioskRuntime(config)  # nor does a kiosk start on it
 
 
 @pytest.mark.parametrize("section, key, value, words", [
@@ -152,7 +158,7 @@ def test_kiosk_ini_that_is_a_folder_is_called_a_folder(tmp_path):
 def test_kiosk_check_reports_an_unusable_spool_folder(ini, tmp_path, capsys, monkeypatch,
                                                       spoil, words):
     import os
-    from kiosk.cli import main
+    from lobby.cli import main
     spool = tmp_path / "spool"
     path = ini(printer={"type": "file", "path": "spool/slips" if spoil == "file-parent"
                         else "spool"})
@@ -171,7 +177,7 @@ def test_kiosk_check_reports_an_unusable_spool_folder(ini, tmp_path, capsys, mon
 
 
 def test_kiosk_check_leaves_a_missing_spool_folder_uncreated(ini, tmp_path, capsys):
-    from kiosk.cli import main
+    from lobby.cli import main
     assert main(["check", "--config", str(ini(printer={"path": "later/spool"}))]) == 0
     assert "kiosk.ini" in capsys.readouterr().out and not (tmp_path / "later").exists()
 
@@ -183,7 +189,7 @@ def test_server_url_without_a_token_is_named(ini):
 
 
 def test_menu_export_writes_a_new_file_and_import_validates(ini, tmp_path):
-    from kiosk.cli import main
+    from lobby.cli import main
     from kiosk.menu import load_menu
     path = ini()
     out = tmp_path / "usb" / "menu.json"
@@ -197,7 +203,7 @@ def test_menu_export_writes_a_new_file_and_import_validates(ini, tmp_path):
 
 
 def test_kiosk_check_while_the_kiosk_runs(ini, capsys, clock):
-    from kiosk.cli import main
+    from lobby.cli import main
     from kiosk.config import load_config
     from kiosk.store import Store
     path = ini()

@@ -1,7 +1,7 @@
 """Resident journeys through the real app, offscreen, with touches into real widgets."""
 
 from screens import driver
-from screens.launch import journey
+from lobby.launch import journey
 
 
 def take_ticket(app, lang="id", service_index=0):

@@ -1,4 +1,4 @@
-"""screens.launch: ``kiosk run`` stops cleanly on SIGTERM/SIGINT while window close requests
+"""lobby.launch: ``kiosk run`` stops cleanly on SIGTERM/SIGINT while window close requests
 stay refused; the selftest/screenshots journeys say plainly when there is no service to tap."""
 import os
 import signal
@@ -17,7 +17,7 @@ def start_kiosk(ini_path, tmp_path):
                KIVY_NO_FILELOG="1", KIVY_NO_ARGS="1")
     env.pop("SDL_NO_SIGNAL_HANDLERS", None)  # the kiosk must set it itself
     log = open(tmp_path / "kiosk.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "-v", "run", "--config",
+    proc = subprocess.Popen([sys.executable, "-m", "lobby.cli", "-v", "run", "--config",
                              str(ini_path)], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     end = time.monotonic() + 60
@@ -57,7 +57,7 @@ def test_window_close_is_refused_unless_staff_exit_or_a_signal(make_app, monkeyp
 def test_selftest_journey_without_services_says_so(make_app, monkeypatch):
     from kiosk.errors import KioskError
     from kiosk.menu import Menu
-    from screens.launch import _showcase_service, journey
+    from lobby.launch import _showcase_service, journey
     app = make_app()
     monkeypatch.setattr(Menu, "visible_services", lambda self: [])
     with pytest.raises(KioskError, match="shows 0 service"):

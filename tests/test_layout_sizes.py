@@ -155,7 +155,7 @@ def test_every_resident_screen_fits_at_every_panel_size(sized_app, width, height
 
 def test_ticket_number_is_at_least_15_mm_on_a_7_inch_panel(sized_app):
     app = sized_app(800, 480, 133)
-    from screens.launch import journey
+    from lobby.launch import journey
     journey(app)
     number = app.sm.get_screen("ticket").ids.number
     assert number.font_size * CAP_PER_EM / px_per_mm(133) >= NUMBER_CAP_MM

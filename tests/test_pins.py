@@ -180,7 +180,7 @@ def test_set_pin_command_refuses_mismatch_and_bad_format(config, text):
 
 def test_kiosk_set_pin_cli_from_a_script(ini, tmp_path):
     path = ini()
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(path), "set-pin",
+    done = subprocess.run([sys.executable, "-m", "lobby.cli", "--config", str(path), "set-pin",
                            "staff"], input="2468\n", capture_output=True, text=True, timeout=60,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr

@@ -2,7 +2,7 @@
 import time
 from types import SimpleNamespace
 
-from kiosk.runtime import KioskRuntime
+from lobby.runtime import KioskRuntime
 
 
 def test_old_synced_days_are_purged_at_start(config, clock):

@@ -40,7 +40,7 @@ def printer():
 def kiosk(kivy_window, ini, clock, printer, tmp_path):
     """``kiosk(pin=PIN, **ini_sections)`` -> the running LobbyApp; a second call restarts."""
     from kiosk.config import load_config
-    from kiosk.runtime import KioskRuntime
+    from lobby.runtime import KioskRuntime
     from screens.app import LobbyApp
     running = []
 
@@ -100,7 +100,7 @@ def actions(app):
 
 
 def journey(app):
-    from screens.launch import journey as resident_journey
+    from lobby.launch import journey as resident_journey
     resident_journey(app)
     ticket = app.sm.get_screen("ticket")
     driver.pump_until(lambda: ticket.print_state != "pending", timeout=10)

@@ -173,7 +173,7 @@ def test_kiosk_check_reads_and_reports_but_never_moves_or_rewrites(used, clock, 
 
 
 def test_kiosk_check_command_exits_1_on_damaged_data_and_changes_nothing(ini, capsys):
-    from kiosk.cli import main
+    from lobby.cli import main
     from kiosk.config import load_config
     path = ini()
     cfg = load_config(path)

@@ -9,7 +9,7 @@ NO_PYTEST = """
 import sys
 sys.path.insert(0, {root!r})
 sys.modules["pytest"] = None  # as if not installed: importing it raises ImportError
-from kiosk.cli import main
+from lobby.cli import main
 sys.exit(main(["{command}", "--config", {ini!r}, *{extra!r}]))
 """
 

@@ -15,9 +15,9 @@ from officepages import csrf_of
 from kiosk import ASSETS_DIR
 from kiosk.config import load_config
 from kiosk.models import HEALTH_RULES
-from kiosk.runtime import KioskRuntime
+from lobby.runtime import KioskRuntime
 from kiosk.sync import SyncClient, SyncWorker
-from kiosk.sync_once import _figures_words
+from lobby.sync_once import _figures_words
 from office.devserver import ServerThread
 
 DAY = "2026-11-30"  # a Monday; the kiosk's `clock` fixture starts at 09:00 WIB

@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def print_test(ini_path):
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", "print-test", "--config",
+    return subprocess.run([sys.executable, "-m", "lobby.cli", "print-test", "--config",
                            str(ini_path)], capture_output=True, text=True, timeout=60, cwd=ROOT)
 
 

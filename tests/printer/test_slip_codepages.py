@@ -66,7 +66,7 @@ def test_a_copy_is_marked_and_keeps_every_line(ticket, info):
 
 
 def _service(config, store, peer):
-    from kiosk.slips import SlipService
+    from printer.slips import SlipService
     from printer.worker import PrintWorker
     net = replace(config.printer, type="network", host="127.0.0.1", port=peer.port,
                   timeout_s=0.5, job_deadline_s=2.0)

@@ -1,19 +1,19 @@
-"""``kiosk sync --once`` end to end: the real ``kiosk`` command against the real office
-server on 127.0.0.1, a kiosk.ini in tmp_path, and the menu ETag kept across runs."""
+"""``kiosk sync --once`` end to end: the real ``kiosk`` command (``lobby.cli``, the
+pyproject entry point, run as a module so an old install's script cannot stand in) against
+the real office server on 127.0.0.1, a kiosk.ini in tmp_path, and the menu ETag kept across
+runs."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import requests
 from syncpeers import MENU_BYTES
 
 from kiosk.config import load_config
-from kiosk.runtime import KioskRuntime
-from kiosk.sync import sync_once_command
+from lobby.runtime import KioskRuntime
+from lobby.sync_once import sync_once_command
 from office.devserver import free_port
 
-KIOSK = Path(sys.executable).with_name("kiosk")
 NEW_MENU = json.dumps({**json.loads(MENU_BYTES), "version": "2026-12-01.1"}).encode()
 
 
@@ -35,7 +35,8 @@ def issue(ini, n, clock):
 
 
 def kiosk_sync(ini):
-    return subprocess.run([str(KIOSK), "sync", "--once", "--config", str(ini)],
+    return subprocess.run([sys.executable, "-m", "lobby.cli", "sync", "--once", "--config",
+                           str(ini)],
                           capture_output=True, text=True, timeout=60)
 
 

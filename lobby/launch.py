@@ -36,7 +36,7 @@ def run_kiosk(config) -> int:
     Config.set("input", "mouse", "mouse,disable_multitouch")
     from kivy.base import ExceptionHandler, ExceptionManager
     from kivy.clock import Clock
-    from kiosk.runtime import KioskRuntime
+    from lobby.runtime import KioskRuntime
     from screens.app import LobbyApp
 
     class BackToWelcome(ExceptionHandler):
@@ -101,7 +101,7 @@ def _office_hours_clock(config, clock=None):
 
 def _open_app(config):
     driver.headless_env(config.kiosk.width, config.kiosk.height)
-    from kiosk.runtime import KioskRuntime
+    from lobby.runtime import KioskRuntime
     from screens.app import LobbyApp
     runtime = KioskRuntime(config, clock=_office_hours_clock(config)).start()
     app = driver.start_app(LobbyApp(runtime))

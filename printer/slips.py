@@ -22,11 +22,11 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 
-from printer.profiles import profile_columns
-from printer.slip import SlipInfo, render_escpos, render_png, slip_blocks, slip_length_mm
-from printer.worker import PrintJob, PrintResult
+from kiosk.models import PRINT_FAILED, PRINT_PRINTED, CheckinResult, Ticket
 
-from .models import PRINT_FAILED, PRINT_PRINTED, CheckinResult, Ticket
+from .profiles import profile_columns
+from .slip import SlipInfo, render_escpos, render_png, slip_blocks, slip_length_mm
+from .worker import PrintJob, PrintResult
 
 log = logging.getLogger(__name__)
 

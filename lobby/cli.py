@@ -21,20 +21,23 @@ import logging
 import sys
 from pathlib import Path
 
-from .errors import ConfigError, KioskError
+from kiosk.errors import ConfigError, KioskError
 
 log = logging.getLogger("kiosk")
 
 
 def _load(args):
-    from .config import load_config
-    return load_config(args.config)
+    from kiosk.config import load_config
+    from printer.profiles import check_profile
+    config = load_config(args.config)
+    check_profile(config)
+    return config
 
 
 def cmd_check(args) -> int:
-    from .checks import config_warnings
-    from .menu import load_menu
-    from .store import inspect_data_dir
+    from kiosk.checks import config_warnings
+    from kiosk.menu import load_menu
+    from kiosk.store import inspect_data_dir
     from printer.codepages import menu_print_warnings
     from printer.devices import describe
     cfg = _load(args)
@@ -73,8 +76,8 @@ def _print_warnings(lines) -> None:
 
 
 def cmd_print_test(args) -> int:
-    from .runtime import KioskRuntime
-    from .models import Ticket
+    from kiosk.models import Ticket
+    from lobby.runtime import KioskRuntime
     cfg = _load(args)
     rt = KioskRuntime(cfg)
     try:
@@ -96,22 +99,22 @@ def cmd_print_test(args) -> int:
 
 
 def cmd_selftest(args) -> int:
-    from screens.launch import selftest
+    from lobby.launch import selftest
     return selftest(_load(args))
 
 
 def cmd_screenshots(args) -> int:
-    from screens.launch import screenshots
+    from lobby.launch import screenshots
     return screenshots(_load(args), Path(args.dir))
 
 
 def cmd_run(args) -> int:
-    from screens.launch import run_kiosk
+    from lobby.launch import run_kiosk
     return run_kiosk(_load(args))
 
 
 def cmd_menu(args) -> int:
-    from .menu import load_menu
+    from kiosk.menu import load_menu
     if args.action in ("validate", "import"):
         menu = load_menu(args.path)
         if args.action == "validate":
@@ -119,7 +122,7 @@ def cmd_menu(args) -> int:
             _print_warnings(_menu_warnings(args, menu))
             return 0
     cfg = _load(args)
-    from .runtime import KioskRuntime
+    from lobby.runtime import KioskRuntime
     rt = KioskRuntime(cfg)
     try:
         if args.action == "import":
@@ -137,7 +140,7 @@ def cmd_menu(args) -> int:
 
 def _menu_warnings(args, menu) -> list[str]:
     """Menu text the configured printer (else the default profile) would print as ``?``."""
-    from .config import load_config
+    from kiosk.config import load_config
     from printer.codepages import menu_print_warnings
     try:
         profile = _load(args).printer.profile
@@ -147,12 +150,12 @@ def _menu_warnings(args, menu) -> list[str]:
 
 
 def cmd_sync(args) -> int:
-    from .sync import sync_once_command
+    from lobby.sync_once import sync_once_command
     return sync_once_command(_load(args))
 
 
 def cmd_set_pin(args) -> int:
-    from .pins import set_pin_command
+    from kiosk.pins import set_pin_command
     return set_pin_command(_load(args), args.role)
 
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 
+from kiosk.checkin import CheckinDesk
+from kiosk.clock import OfficeClock
+from kiosk.menu import Menu
+from kiosk.menus import MenuLibrary
+from kiosk.pins import DAMAGED_WORDS, PIN_FILE, PinStore
+from kiosk.store import Store
+from kiosk.waits import WaitBoard
+from printer.profiles import check_profile
+from printer.slips import SlipService
 from printer.worker import PrintWorker
-
-from .checkin import CheckinDesk
-from .clock import OfficeClock
-from .menu import Menu
-from .menus import MenuLibrary
-from .pins import DAMAGED_WORDS, PIN_FILE, PinStore
-from .slips import SlipService
-from .store import Store
-from .waits import WaitBoard
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,13 @@ class KioskRuntime:
         device_factory: passed to PrintWorker (tests inject printers).
         purge_check_s: seconds between looks for a new office day (retention purge).
 
-    Raises StoreError (data directory) or MenuError (menu file) with messages
-    naming the file and the fix.
+    Raises ConfigError (a printer profile python-escpos does not know), StoreError (data
+    directory) or MenuError (menu file) with messages naming the file and the fix.
     """
 
     def __init__(self, config, clock=None, device_factory=None,
                  purge_check_s: float = PURGE_CHECK_S):
+        check_profile(config)
         self.config = config
         self.clock = clock = OfficeClock.wrap(clock, config.office.timezone)
         self.purge_check_s = purge_check_s
@@ -93,7 +94,9 @@ class KioskRuntime:
 
         Printer settings and the menu apply at once; data_dir, kiosk id and the
         server need a restart (they own open files and threads). Returns the menu.
+        Raises ConfigError, changing nothing, for a printer profile python-escpos does not know.
         """
+        check_profile(config)
         self.config = config
         self.slips.config = config
         menu = self.menus.reload(config.menu_path)
@@ -161,7 +164,7 @@ class KioskRuntime:
 
     def _start_sync(self):
         try:
-            from .sync import SyncClient, SyncWorker
+            from kiosk.sync import SyncClient, SyncWorker
         except ImportError:  # sync not installed in this build
             log.warning("sync module unavailable; running offline")
             return

@@ -1,10 +1,10 @@
 """``kiosk sync --once``: one sync attempt with the office server, a short report for staff,
-an exit status (re-exported by :mod:`kiosk.sync`)."""
+an exit status. It composes a runtime (:mod:`lobby.runtime`), so it sits above the core."""
 from __future__ import annotations
 
 import sys
 
-from .sync_client import SyncClient
+from kiosk.sync_client import SyncClient
 
 
 _MENU_WORDS = {"none": "belum ada menu di server (none published)",
@@ -24,7 +24,7 @@ def sync_once_command(config, out=None) -> int:
     Returns the exit status: 0 when the attempt succeeded, 1 when it failed
     (the report says why; tickets stay in the outbox), 2 when ``[server] url``
     is empty. A new menu is validated and installed as the running kiosk does
-    (:meth:`kiosk.runtime.KioskRuntime.apply_menu`) and its ETag saved
+    (:meth:`lobby.runtime.KioskRuntime.apply_menu`) and its ETag saved
     (``menu_etag`` setting), so the next attempt or restart gets 304. Raises
     StoreError / MenuError (exit 2 in the CLI) if the data folder or the
     current menu cannot be opened.
@@ -37,8 +37,8 @@ def sync_once_command(config, out=None) -> int:
               f"(dari `kiosk-office add-kiosk {config.kiosk.id}` di server kantor), lalu "
               f"jalankan lagi `kiosk sync --once`.", file=sys.stderr)
         return 2
-    from .sync import SyncWorker
-    from .runtime import KioskRuntime  # not started: only its store and menu library are used
+    from kiosk.sync import SyncWorker
+    from lobby.runtime import KioskRuntime  # not started: only its store and menu library are used
     runtime = KioskRuntime(config)
 
     def on_menu(raw: bytes, etag):
