@@ -33,9 +33,11 @@ class AccessRepo:
 
     # -- audit ---------------------------------------------------------------
     @staticmethod
-    def _audit(s, actor: str, action: str, note: str, changes=()):
+    def _audit(s, actor: str, action: str, note: str, changes=(), office_id: int | None = None):
+        """An audit entry in session ``s``: of ``office_id``, else of the session's office
+        (:mod:`office.scope`), else of the regency (None)."""
         s.add(AuditEntry(actor=actor[:64], action=action[:16], note=note[:200],
-                         version_before="", version_after="",
+                         version_before="", version_after="", office_id=office_id,
                          changes=json.dumps(list(changes)[:300], ensure_ascii=False,
                                             default=str)))
 
@@ -46,30 +48,51 @@ class AccessRepo:
 
     # -- credentials ---------------------------------------------------------
     def add_credential(self, token_hash: str, role: str, name: str, *, replace: bool = False,
-                       actor: str = "cli"):
-        """Store a token hash for ``role``/``name``; ``replace`` drops that holder's old tokens
-        (their browser sessions end with them). Audited as ``token-add``."""
+                       actor: str = "cli", office_id: int | None = -1):
+        """Store a token hash for ``role``/``name`` of office ``office_id`` (default: this
+        repository's office, else the first office; None only for a regency admin's token);
+        ``replace`` drops that holder's old tokens (their browser sessions end with them).
+        Audited as ``token-add``. Raises ValueError for an unknown role, a kiosk or staff
+        token without an office, or a kiosk id already used in another office."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
+        if office_id == -1:
+            office_id = self.office_id or self.default_office().id
+        if office_id is None and role != "admin":
+            raise ValueError(f"a {role} token belongs to one office")
         with self.sessions.begin() as s:
+            if role == "kiosk":
+                kiosk = s.execute(select(Kiosk).where(Kiosk.id == name)
+                                  .execution_options(all_offices=True)).scalar()
+                if kiosk is not None and kiosk.office_id != office_id:
+                    raise ValueError(f"kiosk {name} belongs to office {kiosk.office_id}; kiosk "
+                                     f"ids are unique in the regency: pick another id")
             dropped = 0
-            if replace:
-                dropped = s.execute(delete(Credential).where(Credential.role == role,
-                                                             Credential.name == name)).rowcount
-            s.add(Credential(token_hash=token_hash, role=role, name=name))
-            if role == "kiosk" and s.get(Kiosk, name) is None:
-                s.add(Kiosk(id=name))
+            if replace:  # that holder's tokens of the same office (or of the regency)
+                dropped = s.execute(delete(Credential).where(
+                    Credential.role == role, Credential.name == name,
+                    Credential.office_id.is_(None) if office_id is None
+                    else Credential.office_id == office_id)).rowcount
+            s.add(Credential(token_hash=token_hash, role=role, name=name, office_id=office_id))
+            if role == "kiosk" and kiosk is None:
+                s.add(Kiosk(id=name, office_id=office_id))
             self._audit(s, actor, "token-add", f"{role} {name}: new token"
-                        + (f", {dropped} old token(s) revoked" if dropped else ""))
+                        + (f", {dropped} old token(s) revoked" if dropped else ""),
+                        office_id=office_id)
 
     def revoke_credentials(self, role: str, name: str, *, actor: str = "cli") -> int:
-        """Revoke every token of ``role``/``name``; returns how many. Browser sessions opened
-        with them end; a kiosk gets 401 on its next sync. Audited as ``token-revoke``."""
+        """Revoke every token of ``role``/``name`` (of this repository's office when it is
+        scoped); returns how many. Browser sessions opened with them end; a kiosk gets 401 on
+        its next sync. Audited as ``token-revoke``."""
+        held = [Credential.role == role, Credential.name == name]
+        if self.office_id is not None:  # a scoped repository revokes in its office only
+            held.append(Credential.office_id == self.office_id)
         with self.sessions.begin() as s:
-            count = s.execute(delete(Credential).where(Credential.role == role,
-                                                       Credential.name == name)).rowcount
+            office = s.scalar(select(Credential.office_id).where(*held).limit(1))
+            count = s.execute(delete(Credential).where(*held)).rowcount
             if count:
-                self._audit(s, actor, "token-revoke", f"{role} {name}: {count} token(s) revoked")
+                self._audit(s, actor, "token-revoke", f"{role} {name}: {count} token(s) revoked",
+                            office_id=office)
         return count
 
     def credential_holders(self) -> list[tuple[str, str, int, str]]:
@@ -85,20 +108,40 @@ class AccessRepo:
             return s.scalar(select(func.count()).select_from(Credential)
                             .where(Credential.role == role)) > 0
 
-    def credential(self, token_hash: str) -> tuple[str, str, str] | None:
-        """``(role, name, stored_hash)`` for a token hash, or None."""
+    def credential(self, token_hash: str) -> tuple[str, str, str, int | None] | None:
+        """``(role, name, stored_hash, office_id)`` for a token hash, or None."""
         with self.sessions() as s:
             row = s.get(Credential, token_hash)
-            return (row.role, row.name, row.token_hash) if row else None
+            return (row.role, row.name, row.token_hash, row.office_id) if row else None
 
     # -- browser sessions ----------------------------------------------------
     def add_web_session(self, id_hash: str, role: str, expires_at: str, *, name: str = "",
-                        via: str = "token", csrf: str = "", credential: str = ""):
+                        via: str = "token", csrf: str = "", credential: str = "",
+                        office_id: int | None = None):
         """``credential``: the token digest (``via`` token) or :func:`credential_fingerprint`
-        of the password hash (``via`` password) the session is bound to."""
+        of the password hash (``via`` password) the session is bound to; ``office_id`` the
+        office it works in."""
         with self.sessions.begin() as s:
             s.add(WebSession(id_hash=id_hash, role=role, expires_at=expires_at, name=name,
-                             via=via, csrf=csrf, credential=credential))
+                             via=via, csrf=csrf, credential=credential, office_id=office_id))
+
+    def set_session_office(self, id_hash: str, office_id: int):
+        """Move a (regency admin's) browser session to office ``office_id``."""
+        with self.sessions.begin() as s:
+            s.execute(update(WebSession).where(WebSession.id_hash == id_hash)
+                      .values(office_id=office_id))
+
+    def holder_office(self, role: str, name: str, token_hash: str = "") -> tuple[int | None,
+                                                                                 bool]:
+        """``(office_id, regency)`` of a token (``token_hash``) or of account ``role``/``name``:
+        regency is True for an admin bound to no office."""
+        with self.sessions() as s:
+            if token_hash:
+                row = s.get(Credential, token_hash)
+            else:
+                row = s.get(AdminUser if role == "admin" else StaffAccount, name)
+            office = row.office_id if row is not None else None
+            return office, row is not None and role == "admin" and office is None
 
     def web_session(self, id_hash: str, now_iso: str) -> SessionInfo | None:
         """The live session with this id hash, or None (unknown, expired, or its credential
@@ -107,7 +150,11 @@ class AccessRepo:
             row = s.get(WebSession, id_hash)
             if row is None or row.expires_at <= now_iso or not self._bound(s, row):
                 return None
-            return SessionInfo(row.role, row.name, row.via, row.csrf)
+            if row.via == "token":
+                regency = s.get(Credential, row.credential).office_id is None
+            else:
+                regency = row.role == "admin" and s.get(AdminUser, row.name).office_id is None
+            return SessionInfo(row.role, row.name, row.via, row.csrf, row.office_id, regency)
 
     @staticmethod
     def _account_fingerprint(s, role: str, name: str) -> str:
@@ -145,23 +192,28 @@ class AccessRepo:
                                                WebSession.name == name))
 
     # -- admin accounts ------------------------------------------------------
-    def set_admin(self, name: str, password_hash: str, *, actor: str = "cli") -> bool:
-        """Create admin ``name`` or replace its password; True if created. Audited."""
+    def set_admin(self, name: str, password_hash: str, *, actor: str = "cli",
+                  office_id: int | None = -1) -> bool:
+        """Create admin ``name`` of office ``office_id`` (default: this repository's office,
+        else the first; None: a regency admin) or replace its password (its office stays);
+        True if created. Audited."""
+        if office_id == -1:
+            office_id = self.office_id or self.default_office().id
         with self.sessions.begin() as s:
             row = s.get(AdminUser, name)
             created = row is None
-            row = row or AdminUser(name=name)
+            row = row or AdminUser(name=name, office_id=office_id)
             row.password_hash, row.failures, row.locked_until = password_hash, 0, None
             s.add(row)
             self._audit(s, actor, "admin-set", f"admin account {name}: "
-                        + ("created" if created else "new password"))
+                        + ("created" if created else "new password"), office_id=row.office_id)
         return created
 
     def admin(self, name: str) -> AdminRecord | None:
         with self.sessions() as s:
             row = s.get(AdminUser, name)
             return AdminRecord(row.name, row.password_hash, row.failures or 0,
-                               row.locked_until) if row else None
+                               row.locked_until, row.office_id) if row else None
 
     def admin_login_failed(self, name: str, lock_until) -> AdminRecord:
         """Count a failed login; ``lock_until(failures) -> ISO | None`` sets the lockout end."""

@@ -23,6 +23,7 @@ from kiosk import ASSETS_DIR
 from kiosk.errors import MenuError
 from kiosk.menu import MAX_MENU_BYTES, parse_menu
 
+from .offices import here
 from .db import PublishConflict
 from .menu_form import fields_to_menu, form_fields, menu_bytes, menu_to_fields
 from .menu_view import EDITOR_CSS, editor
@@ -35,7 +36,8 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 ACTIONS = {"edit": "ubah lewat formulir", "upload": "unggah berkas", "restore": "pulihkan",
            "api": "API (token)", "token-add": "token baru", "token-revoke": "token dicabut",
            "admin-set": "akun admin", "login-lock": "alamat dikunci (gagal masuk)",
-           "staff-set": "akun petugas", "counter-set": "loket", "retention": "retensi data"}
+           "staff-set": "akun petugas", "counter-set": "loket", "retention": "retensi data",
+           "office-set": "kantor"}
 
 
 def admin_session(request: Request):
@@ -64,9 +66,14 @@ def forbidden() -> HTMLResponse:
 <p><a class="btn" href="/admin/login">Masuk sebagai admin</a></p>"""), status_code=403)
 
 
-def nav(session) -> str:
+def nav(session, office=None) -> str:
+    """The admin pages' menu bar: the pages, the office worked in (a regency admin's link to
+    every office), who is logged in and the logout button."""
+    where = f'Kantor <b>{escape(office.office.name)}</b> ' if office is not None else ""
+    offices = '<a href="/admin/offices">Semua kantor</a>' if session.regency else ""
     return (f'<nav><a href="/admin/menu">Menu layanan</a><a href="/admin/audit">Riwayat &amp; '
-            f'audit</a><a href="/admin/counters">Loket &amp; petugas</a><a href="/">Halaman petugas</a> Masuk sebagai <b>{escape(session.name)}'
+            f'audit</a><a href="/admin/counters">Loket &amp; petugas</a><a href="/">Halaman '
+            f'petugas</a>{offices} {where}Masuk sebagai <b>{escape(session.name)}'
             f'</b> <form class="inline" method="post" action="/logout">'
             f'{csrf_field(session.csrf)}<button>Keluar</button></form></nav>')
 
@@ -104,7 +111,7 @@ async def login(request: Request):
 
 # -- the menu page ---------------------------------------------------------------
 def _kiosks(request: Request, current) -> str:
-    repo, clock = request.app.state.repo, request.app.state.clock
+    repo, clock = here(request).repo, here(request).clock
     rows, classes = [], []
     for k in repo.kiosks():
         if not k.menu_version:
@@ -122,7 +129,7 @@ def _kiosks(request: Request, current) -> str:
 
 def _menu_page(request: Request, session, *, fields=None, problems=(), upload_problems=(),
                notice: str = "") -> str:
-    repo, clock = request.app.state.repo, request.app.state.clock
+    repo, clock = here(request).repo, here(request).clock
     current = repo.current_menu()
     suggested = suggest_version(repo, clock.today())
     if current is None:
@@ -144,7 +151,7 @@ def _menu_page(request: Request, session, *, fields=None, problems=(), upload_pr
               else "")
     done = f'<div class="box good" role="status">{notice}</div>' if notice else ""
     return page("Menu layanan", f"""<style>{EDITOR_CSS}</style>
-<h1>Menu layanan <small>(service menu)</small></h1>{nav(session)}{done}
+<h1>Menu layanan <small>(service menu)</small></h1>{nav(session, here(request))}{done}
 <h2>Menu berlaku <small>(menu in force)</small></h2>{info}
 <h2>Kiosk <small>(which kiosk runs which version)</small></h2>{_kiosks(request, current)}
 <h2>Ubah menu <small>(edit the menu)</small></h2>{box}
@@ -170,7 +177,7 @@ def menu_page(request: Request, done: str = ""):
     session = admin_session(request)
     if session is None:
         return RedirectResponse("/admin/login", status_code=303)
-    current = request.app.state.repo.current_menu()
+    current = here(request).repo.current_menu()
     notice = _NOTICES.get(done, "").format(v=escape(current.version if current else "-"))
     return HTMLResponse(_menu_page(request, session, notice=notice))
 
@@ -196,7 +203,7 @@ async def publish_form(request: Request):
                 problems += [p for p in more.problems if p not in problems]
             raise MenuError("form", problems=problems)
         done = await run_in_threadpool(
-            publish, request.app.state.repo, raw, actor=session.name, action="edit",
+            publish, here(request).repo, raw, actor=session.name, action="edit",
             source="form", base_id=int(base) if base.isdigit() else -1, new_version_only=True)
     except MenuError as exc:
         return HTMLResponse(_menu_page(request, session, fields=fields,
@@ -220,7 +227,7 @@ async def upload(request: Request):
     try:
         if not raw:
             raise MenuError("empty", problems=["no file was chosen, or the file is empty"])
-        done = await run_in_threadpool(publish, request.app.state.repo, raw,
+        done = await run_in_threadpool(publish, here(request).repo, raw,
                                        actor=session.name, action="upload", source=name[:80],
                                        note=name[:80], new_version_only=True)
     except MenuError as exc:
@@ -234,7 +241,7 @@ def download(request: Request, id: int = 0):
     """The menu in force (or version ``id``) as a JSON file, byte for byte as published."""
     if admin_session(request) is None:
         return RedirectResponse("/admin/login", status_code=303)
-    repo = request.app.state.repo
+    repo = here(request).repo
     row = repo.menu_by_id(id) if id else repo.current_menu()
     if row is None:
         return HTMLResponse(page("Tidak ada", "<p>Menu tidak ditemukan. (No such menu.)</p>"),

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from kiosk.errors import MenuError
 
 from . import numbers
+from .offices import here
 from .auth import Principal, require
 from .bodies import StrictJSONRoute
 from .db import TicketChanged
@@ -179,7 +180,7 @@ _AUTH = {401: {"description": "Token missing or not valid"}}
 @router.get("/health", response_model=Health, tags=["status"])
 def health(request: Request) -> Health:
     """Liveness and the server clock (no token needed)."""
-    return Health(status="ok", server_time=request.app.state.clock.now_iso())
+    return Health(status="ok", server_time=here(request).clock.now_iso())
 
 
 @router.post("/checkins", response_model=CheckinReply, tags=["kiosk"],
@@ -208,7 +209,7 @@ def upload_checkins(batch: CheckinBatch, request: Request,
         claimed = ", ".join(sorted(strangers | {batch.kiosk_id} - {who.name}))
         raise HTTPException(403, f"This token belongs to kiosk {who.name}; it cannot upload "
                                  f"tickets of kiosk {claimed}.")
-    repo, clock = request.app.state.repo, request.app.state.clock
+    repo, clock = here(request).repo, here(request).clock
     if batch.menu_version:
         repo.touch_kiosk(who.name, batch.menu_version)
     try:
@@ -219,7 +220,7 @@ def upload_checkins(batch: CheckinBatch, request: Request,
                                        f"content; nothing of this batch was stored. One id "
                                        f"names one check-in: {', '.join(ids[:5])}",
                              "changes": exc.changes[:200]}, status_code=409)
-    queues, handling = counter_figures(request.app, who.name)
+    queues, handling = counter_figures(here(request), who.name)
     serving = repo.now_serving(clock.today())
     serving.update({q: f.serving_sequence for q, f in queues.items() if f.serving_sequence})
     days = {t.office_day for t in batch.tickets} | ({batch.office_day} - {None})
@@ -236,15 +237,15 @@ def upload_checkins(batch: CheckinBatch, request: Request,
                         handling=handling)
 
 
-def counter_figures(app, kiosk_id: str) -> tuple[dict, dict]:
+def counter_figures(office, kiosk_id: str) -> tuple[dict, dict]:
     """``(queues, handling)`` of the sync reply for ``kiosk_id``, today (office clock); both
     empty while no counter is set up (an office not using the loket pages: no extra work)."""
-    clock, day = app.state.clock, app.state.clock.today()
-    serving = app.state.counters.counters(active_only=True)
+    clock, day = office.clock, office.clock.today()
+    serving = office.counters.counters(active_only=True)
     if not serving:
         return {}, {}
     queues = {}
-    for letter, f in app.state.stats.queue_facts(day, kiosk_id).items():
+    for letter, f in office.stats.queue_facts(day, kiosk_id).items():
         at = f["called_at"]
         queues[letter] = QueueFacts(
             serving_sequence=f["serving_sequence"], serving_number=f["serving_number"],
@@ -252,7 +253,7 @@ def counter_figures(app, kiosk_id: str) -> tuple[dict, dict]:
                 timespec="seconds") if at else None,
             waiting=f["waiting"], counters=sum(letter in c.queues for c in serving))
     handling = {code: HandlingTime(**h)
-                for code, h in app.state.stats.recent_handling(day).items()}
+                for code, h in office.stats.recent_handling(day).items()}
     return queues, handling
 
 
@@ -262,7 +263,7 @@ def counter_figures(app, kiosk_id: str) -> tuple[dict, dict]:
     404: {"description": "No menu published yet"}})
 def get_menu(request: Request, who: Principal = Depends(require("kiosk"))) -> Response:
     """The menu in force, byte for byte as published, with its ``ETag``."""
-    row = request.app.state.repo.current_menu()
+    row = here(request).repo.current_menu()
     if row is None:
         raise HTTPException(404, "No menu has been published yet.")
     headers = {"ETag": row.etag, "Cache-Control": "no-cache"}
@@ -291,7 +292,7 @@ async def put_menu(request: Request, who: Principal = Depends(require("admin")))
     body = await request.body()
     try:
         done = await run_in_threadpool(lambda: publish(
-            request.app.state.repo, body, actor=f"token:{who.name}", action="api",
+            here(request).repo, body, actor=f"token:{who.name}", action="api",
             source="uploaded menu", new_version_only=True))
     except VersionReused as exc:
         return JSONResponse({"detail": str(exc), "problems": list(exc.problems)},
@@ -307,6 +308,6 @@ async def put_menu(request: Request, who: Principal = Depends(require("admin")))
 def set_now_serving(body: NowServingIn, request: Request,
                     who: Principal = Depends(require("admin", "staff"))) -> NowServingReply:
     """Set the sequence now being called for a queue, today (office time zone)."""
-    repo, day = request.app.state.repo, request.app.state.clock.today()
+    repo, day = here(request).repo, here(request).clock.today()
     repo.set_now_serving(day, body.queue, body.sequence)
     return NowServingReply(office_day=day, now_serving=repo.now_serving(day))

@@ -28,14 +28,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.exc import OperationalError
 from platformdirs import user_cache_dir
 
-from . import admin_web, api, audit_web, counters_admin, display_web, loket_web, web
+from . import (admin_web, api, audit_web, counters_admin, display_web, loket_web, offices_web,
+               web)
 from .bodies import FormRefused, validation_error
-from .counter_repo import CounterRepo, backfill
-from .counter_stats import CounterStats
 from .db import Repo, make_engine
-from .events import Broadcaster
 from .headers import SecurityHeaders
-from .retention import RetentionJob
+from .offices import Offices
+from .retention import OfficesRetention
 from .pages import CsrfRefused, csrf_refused_page, form_refused_page, page
 from .staff_repo import StaffRepo
 from .throttle import LoginThrottle
@@ -185,17 +184,15 @@ def create_app(settings: OfficeSettings | None = None, *, repo: Repo | None = No
     app.state.repo = repo or Repo(make_engine(
         settings.db_url, busy_timeout_s=settings.busy_timeout_s,
         default_office={"name": settings.office_name, "timezone": settings.timezone}))
-    app.state.clock = OfficeClock(settings.timezone)
-    app.state.counters = CounterRepo(app.state.repo)
-    app.state.staff = StaffRepo(app.state.repo)
-    backfill(app.state.repo.sessions, app.state.clock.today())  # today's, from before loket
-    app.state.stats = CounterStats(app.state.repo)
-    app.state.events = Broadcaster()
+    app.state.staff = StaffRepo(app.state.repo)  # staff logins: names are regency-wide
     app.state.voice = Voice(settings.voice_dir or
                             Path(user_cache_dir("dukcapil-office")) / "voice")
-    app.state.retention = RetentionJob(app.state.repo, app.state.clock,
-                                       settings.retention_days)
-    for module in (api, web, admin_web, audit_web, counters_admin, loket_web, display_web):
+    app.state.offices = Offices(app.state.repo, settings, app.state.voice, OfficeClock)
+    app.state.offices.backfill()  # today's check-ins from before the loket pages
+    app.state.clock = app.state.offices.scope().clock  # the first office's (login locks)
+    app.state.retention = OfficesRetention(app.state.offices)
+    for module in (api, web, admin_web, audit_web, counters_admin, loket_web, display_web,
+                   offices_web):
         app.include_router(module.router)
 
     @app.exception_handler(CsrfRefused)

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kiosk.errors import MenuError
 
+from .offices import here
 from .admin_web import ACTIONS, admin_form, admin_session, nav, problems_box
 from .pages import csrf_field, local_time, page, table
 from .publish import publish, suggest_version, with_version
@@ -53,7 +54,7 @@ def _changes(changes: list) -> str:
 
 
 def _audit_page(request: Request, session, problems=()) -> str:
-    repo, clock = request.app.state.repo, request.app.state.clock
+    repo, clock = here(request).repo, here(request).clock
     entries = repo.audit_entries(200)
     rows = [[local_time(a.at, clock), escape(a.actor),
              escape(ACTIONS.get(a.action, a.action)) + (f"<br><small>{escape(a.note)}</small>"
@@ -76,7 +77,7 @@ def _audit_page(request: Request, session, problems=()) -> str:
         classes.append("cur" if m.id == current_id else "")
     box = problems_box("Tidak dapat dipulihkan:", problems) if problems else ""
     return page("Riwayat & audit", f"""<h1>Riwayat &amp; audit menu <small>(history and audit
-log)</small></h1>{nav(session)}{box}
+log)</small></h1>{nav(session, here(request))}{box}
 <h2>Versi tersimpan <small>(kept versions; restoring publishes a copy as the newest)</small></h2>
 {table(["#", "Versi", "Diterbitkan <span class='en'>(published)</span>", "Oleh <span class='en'>"
         "(by)</span>", "Berkas", ""], vrows, classes)}
@@ -98,12 +99,12 @@ def audit_page(request: Request):
 async def restore(request: Request):
     """Publish kept version ``menu_id`` again, under the next suggested version string."""
     form, session = await admin_form(request)
-    repo = request.app.state.repo
+    repo = here(request).repo
     menu_id = str(form.get("menu_id", ""))
     old = repo.menu_by_id(int(menu_id)) if menu_id.isdigit() else None
     if old is None:
         return HTMLResponse(_audit_page(request, session, ["no such version"]), status_code=404)
-    version = suggest_version(repo, request.app.state.clock.today())
+    version = suggest_version(repo, here(request).clock.today())
     try:
         await run_in_threadpool(publish, repo, with_version(old.body, version),
                                 actor=session.name, action="restore", source=f"version #{old.id}",

@@ -29,10 +29,12 @@ def hash_token(token: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: ``role`` in admin | staff | kiosk; ``name`` is the kiosk id for kiosks."""
+    """Who is calling: ``role`` in admin | staff | kiosk; ``name`` is the kiosk id for kiosks;
+    ``office_id`` the office the token is bound to (None: a regency admin)."""
 
     role: str
     name: str
+    office_id: int | None = None
 
 
 def lookup(repo, token: str) -> Principal | None:
@@ -47,7 +49,7 @@ def lookup(repo, token: str) -> Principal | None:
     found = repo.credential(digest)
     if found is None or not hmac.compare_digest(found[2], digest):
         return None
-    return Principal(found[0], found[1])
+    return Principal(found[0], found[1], found[3])
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -59,8 +61,10 @@ def require(*roles: str):
     """FastAPI dependency: the caller's :class:`Principal` if its bearer token has one of ``roles``.
 
     Raises HTTPException 401 (missing, malformed, unknown token, or a role not
-    allowed here). A kiosk's last-seen time and menu version
-    (``X-Kiosk-Menu-Version``) are recorded on every authenticated call.
+    allowed here). The request then works in the token's office
+    (:func:`office.offices.here`; a regency admin's token names one in ``X-Office``). A
+    kiosk's last-seen time and menu version (``X-Kiosk-Menu-Version``) are recorded on every
+    authenticated call.
     """
     def dependency(request: Request) -> Principal:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -70,8 +74,12 @@ def require(*roles: str):
         who = lookup(repo, token.strip())
         if who is None or who.role not in roles:
             raise _unauthorized("Token not valid for this request")
+        from .offices import here, regency_office
+        request.state.authenticated = True
+        request.state.office_id = who.office_id if who.office_id is not None else \
+            regency_office(request)
         if who.role == "kiosk":
-            repo.touch_kiosk(who.name, request.headers.get(MENU_VERSION_HEADER))
+            here(request).repo.touch_kiosk(who.name, request.headers.get(MENU_VERSION_HEADER))
         return who
 
     dependency.__name__ = "require_" + "_or_".join(roles)

@@ -14,9 +14,11 @@
     kiosk-office tokens                 # who holds tokens (never the tokens themselves)
     kiosk-office purge [--retention-days 90]     # delete old check-ins now (serve does daily)
     kiosk-office db upgrade|current     # migrate the database now / show its revision
+    kiosk-office offices | add-office | set-office   # see office.cli_offices (--office ID)
 
 Every subcommand but ``db current`` first migrates the database to the newest schema
-(:mod:`office.migrate`), as ``serve`` does at start. ``serve`` is the default subcommand; its options default to ``$KIOSK_OFFICE_HOST``,
+(:mod:`office.migrate`), as ``serve`` does at start. ``serve`` is the default subcommand;
+its options default to ``$KIOSK_OFFICE_HOST``,
 ``_PORT``, ``_WORKERS``, ``_TZ`` and ``_RETENTION_DAYS`` when set (the systemd unit's
 environment file, ``deploy/systemd/dukcapil-office.env``). ``--db`` defaults to ``$KIOSK_OFFICE_DB``
 or ``sqlite:///office.db``; ``--init-admin-token`` (or
@@ -39,13 +41,15 @@ import sys
 
 from .admins import hash_password, password_problem
 from .auth import hash_token, new_token
+from . import cli_offices
 from .counter_repo import CounterError, CounterRepo, parse_queues
 from .db import Repo, make_engine
-from .retention import DEFAULT_RETENTION_DAYS, RetentionJob, cutoff_day
+from .retention import DEFAULT_RETENTION_DAYS
 from .staff_repo import StaffRepo
 
 COMMANDS = ("serve", "add-kiosk", "add-staff", "set-admin-token", "add-admin",
-            "add-staff-account", "add-counter", "revoke", "tokens", "purge", "db")
+            "add-staff-account", "add-counter", "revoke", "tokens", "purge",
+            "db") + cli_offices.COMMANDS
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -63,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=env("KIOSK_OFFICE_WORKERS", "1"),
                        help="worker processes (uvicorn; default 1)")
     serve.add_argument("--tz", default=env("KIOSK_OFFICE_TZ", "Asia/Pontianak"),
-                       help="office time zone (IANA)")
+                       help="time zone (IANA) of the first office of a new database "
+                            "(offices keep theirs: set-office --tz)")
     serve.add_argument("--init-admin-token",
                        default=os.environ.get("KIOSK_OFFICE_ADMIN_TOKEN", ""),
                        help="admin token to set if no admin token exists yet")
@@ -74,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--office-name", default=os.environ.get(
         "KIOSK_OFFICE_NAME", "Disdukcapil Kabupaten Barito Timur"),
-        help="shown on the waiting-room display")
+        help="name of the first office of a new database (offices keep theirs)")
     serve.add_argument("--voice-dir", default="", help="cache folder of the announcement WAVs")
     kiosk = sub.add_parser("add-kiosk", parents=[common], help="register a kiosk, print its token")
     kiosk.add_argument("kiosk_id", help="the kiosk's [kiosk] id, e.g. K1")
@@ -104,10 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", parents=[common],
                            help="delete check-ins older than --retention-days now (audited)")
     purge.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS)
-    purge.add_argument("--tz", default="Asia/Pontianak", help="office time zone (IANA)")
+    purge.add_argument("--tz", default=None, help="time zone (IANA) deciding today "
+                       "(default: each office's own)")
     db = sub.add_parser("db", parents=[common], help="database schema: upgrade now, or show "
                         "the revision (serve upgrades at start anyway)")
     db.add_argument("action", choices=("upgrade", "current"))
+    cli_offices.add_parsers(sub, common)
     return parser
 
 
@@ -122,8 +129,10 @@ def _read_password() -> str | None:
     return first
 
 
-def _add_account(repo: Repo, name: str, kind: str = "admin") -> int:
-    """An admin account (``kind`` admin) or a loket staff account (``staff``)."""
+def _add_account(repo: Repo, name: str, kind: str = "admin", regency: bool = False) -> int:
+    """An admin account (``kind`` admin; of every office with ``regency``) or a loket staff
+    account (``staff``), in the repository's office."""
+    regency = {"office_id": None} if regency else {}
     if not _NAME.match(name):
         print(f"kiosk-office: {name!r}: use 1-32 letters, digits, '-' or '_'.", file=sys.stderr)
         return 2
@@ -134,8 +143,12 @@ def _add_account(repo: Repo, name: str, kind: str = "admin") -> int:
     if problem:
         print(f"kiosk-office: {problem}; nothing changed.", file=sys.stderr)
         return 2
-    store = repo.set_admin if kind == "admin" else StaffRepo(repo).set_staff
-    created = store(name, hash_password(password))
+    try:
+        created = repo.set_admin(name, hash_password(password), **regency) if kind == "admin" \
+            else StaffRepo(repo).set_staff(name, hash_password(password))
+    except ValueError as exc:
+        print(f"kiosk-office: {exc}; nothing changed.", file=sys.stderr)
+        return 2
     if not created:
         repo.drop_admin_sessions(name)
     print(f"{kind} {name!r} {'created' if created else 'updated: new password'}"
@@ -159,12 +172,18 @@ def _add_counter(repo: Repo, name: str, queues: str) -> int:
     return 0
 
 
-def _issue(repo: Repo, role: str, name: str, token: str = "", replace: bool = False) -> int:
+def _issue(repo: Repo, role: str, name: str, token: str = "", replace: bool = False,
+           regency: bool = False) -> int:
     if not _NAME.match(name):
         print(f"kiosk-office: {name!r}: use 1-32 letters, digits, '-' or '_'.", file=sys.stderr)
         return 2
     token = token or new_token()
-    repo.add_credential(hash_token(token), role, name, replace=replace)
+    try:
+        repo.add_credential(hash_token(token), role, name, replace=replace,
+                            **({"office_id": None} if regency else {}))
+    except ValueError as exc:
+        print(f"kiosk-office: {exc}; nothing changed.", file=sys.stderr)
+        return 2
     print(token)
     print(f"{role} token for {name!r} created; it is shown only once.", file=sys.stderr)
     return 0
@@ -193,16 +212,7 @@ def _tokens(repo: Repo) -> int:
 
 def _purge(args, repo: Repo) -> int:
     from .app import OfficeClock
-
-    if args.retention_days < 1:
-        print("kiosk-office: --retention-days must be 1 or more; nothing deleted.",
-              file=sys.stderr)
-        return 2
-    counts = RetentionJob(repo, OfficeClock(args.tz), args.retention_days).run_once()
-    print(f"{counts['checkins']} check-in(s) of office days before "
-          f"{cutoff_day(OfficeClock(args.tz).today(), args.retention_days)} deleted.",
-          file=sys.stderr)
-    return 0
+    return cli_offices.purge(args, repo, OfficeClock)
 
 
 def _serve(args, repo: Repo) -> int:
@@ -240,8 +250,8 @@ def _db(args) -> int:
             print(f"database at revision {upgrade(engine)} (newest)", file=sys.stderr)
         else:
             now = current(engine)
-            print(f"{now or 'none (empty, or made before migrations)'}"
-                  f"{'' if now == head() else f'; newest is {head()}: run kiosk-office db upgrade'}")
+            hint = "" if now == head() else f"; newest is {head()}: run kiosk-office db upgrade"
+            print(f"{now or 'none (empty, or made before migrations)'}{hint}")
     finally:
         engine.dispose()
     return 0
@@ -258,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db":
         return _db(args)
     repo = Repo(make_engine(args.db))
+    if args.command in cli_offices.COMMANDS:
+        return cli_offices.run(args, repo)
+    if args.command != "serve" and (repo := cli_offices.scoped(repo, args)) is None:
+        return 2
     if args.command == "serve":
         return _serve(args, repo)
     if args.command == "add-kiosk":
@@ -265,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "add-staff":
         return _issue(repo, "staff", args.name)
     if args.command == "add-admin":
-        return _add_account(repo, args.name)
+        return _add_account(repo, args.name, regency=args.regency)
     if args.command == "add-staff-account":
         return _add_account(repo, args.name, kind="staff")
     if args.command == "add-counter":
@@ -276,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         return _tokens(repo)
     if args.command == "purge":
         return _purge(args, repo)
-    return _issue(repo, "admin", "admin", token=args.token, replace=True)
+    return _issue(repo, "admin", "admin", token=args.token, replace=True, regency=args.regency)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,7 @@
-"""Repository verbs of the counter (loket) side: counters and the ticket flow (staff
-accounts: :mod:`office.staff_repo`).
+"""Repository verbs of the counter (loket) side: counters and the ticket flow.
 
 Every query of the loket pages, the display and the sync reply's queue figures is here (or in
-:mod:`office.counter_stats`), so office scoping can be added in one place. Tables:
-:mod:`office.counter_tables`.
+:mod:`office.counter_stats`); scoped to one office by :mod:`office.scope`.
 
 The flow of one ticket: ``waiting`` (its check-in arrived, :func:`enqueue`) -> ``called`` at a
 counter -> ``done``; a called ticket can be skipped (``skipped``: recallable that day),
@@ -302,10 +300,10 @@ class CounterRepo:
                     f"{number} sedang dilayani loket lain. ({number} is served at another "
                     f"counter.)")
             insert = postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
-            prefix = number[0]
+            prefix, office = number[0], s.info.get("office_id") or 0
             made = s.execute(insert(QueueItem).on_conflict_do_nothing(
                 index_elements=["claim_key"]).values(
-                office_day=day, number=number, queue=prefix, claim_key=f"{day}/{number}",
+                office_day=day, number=number, queue=prefix, claim_key=f"{office}:{day}/{number}",
                 sequence=int(number.rsplit("-", 1)[-1].lstrip(prefix) or 0), state=CALLED,
                 counter_id=counter.id, first_called_at=at, called_at=at, calls=1, staff=staff)
                 .returning(QueueItem.id)).scalar()

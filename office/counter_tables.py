@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .tables import Base, utc_now_iso
+from .tables import Base, office_column, utc_now_iso
 
 WAITING, CALLED, SKIPPED, DONE = "waiting", "called", "skipped", "done"
 STATES = (WAITING, CALLED, SKIPPED, DONE)
@@ -32,6 +32,7 @@ class StaffAccount(Base):
     active: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
     last_login_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    office_id: Mapped[int] = office_column()
 
 
 class Counter(Base):
@@ -39,14 +40,16 @@ class Counter(Base):
     the display shows for it (the last one called there on ``shown_day``)."""
 
     __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("office_id", "name", name="uq_counters_office_name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
     queues: Mapped[str] = mapped_column(String(80), default="")
     active: Mapped[int] = mapped_column(Integer, default=1)
     shown_number: Mapped[str] = mapped_column(String(16), default="")
     shown_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     shown_day: Mapped[str] = mapped_column(String(10), default="")
     created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+    office_id: Mapped[int] = office_column()
 
 
 class QueueItem(Base):
@@ -67,7 +70,7 @@ class QueueItem(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     checkin_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
-    #: ``day/number`` of a "call by number" placeholder (unique: one per number and day)
+    #: ``office:day/number`` of a "call by number" placeholder (one per number, day, office)
     claim_key: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
     office_day: Mapped[str] = mapped_column(String(10))
     kiosk_id: Mapped[str] = mapped_column(String(32), default="")
@@ -84,6 +87,7 @@ class QueueItem(Base):
     done_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     calls: Mapped[int] = mapped_column(Integer, default=0)
     staff: Mapped[str] = mapped_column(String(32), default="")
+    office_id: Mapped[int] = office_column()
 
 
 class CounterAction(Base):
@@ -100,6 +104,7 @@ class CounterAction(Base):
     number: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(String(120), default="")
+    office_id: Mapped[int] = office_column()
 
 
 @dataclass(frozen=True)

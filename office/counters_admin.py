@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from .offices import here
 from .admin_web import admin_form, admin_session, nav, problems_box
 from .admins import hash_password, password_problem
 from .counter_repo import CounterError, parse_queues
@@ -36,8 +37,8 @@ def _counter_row(c, csrf: str) -> list[str]:
 
 
 def _page(request: Request, session, problems=(), notice: str = "") -> str:
-    app = request.app
-    counters, clock = app.state.counters, app.state.clock
+    office = here(request)
+    counters, clock = office.counters, office.clock
     csrf = session.csrf
     rows = [_counter_row(c, csrf) for c in counters.counters()]
     staff = [[escape(s.name), "aktif" if s.active else "<b>nonaktif</b>",
@@ -46,11 +47,11 @@ def _page(request: Request, session, problems=(), notice: str = "") -> str:
               f'{csrf_field(csrf)}<input type="hidden" name="name" value="{escape(s.name)}">'
               f'<input type="hidden" name="active" value="{0 if s.active else 1}"><button>'
               f'{"Nonaktifkan" if s.active else "Aktifkan"}</button></form>']
-             for s in app.state.staff.staff_accounts()]
+             for s in office.staff.staff_accounts()]
     box = problems_box("Tidak disimpan:", problems) if problems else ""
     done = f'<div class="box good" role="status">{notice}</div>' if notice else ""
     return page("Loket dan petugas", f"""<h1>Loket dan petugas <small>(counters and staff)
-</small></h1>{nav(session)}{done}{box}
+</small></h1>{nav(session, here(request))}{done}{box}
 <h2>Loket <small>(counters: name, queues served in order, on/off)</small></h2>
 {table(["Loket"], rows)}
 <form method="post" action="/admin/counters">{csrf_field(csrf)}<p><label>Loket baru <span
@@ -66,7 +67,7 @@ sandi <span class="en">(password, 10+ characters)</span><br><input type="passwor
 name="password" size="24" autocomplete="new-password" required></label> <button
 class="primary">Buat / ganti kata sandi <span class="en">(create or set password)</span>
 </button></p></form>
-<p><a href="/display" target="_blank">Layar ruang tunggu <span class="en">(waiting-room
+<p><a href="/display?office={office.office.id}" target="_blank">Layar ruang tunggu <span class="en">(waiting-room
 display)</span></a> · <a href="/loket">Halaman loket <span class="en">(counter page)</span>
 </a></p>""")
 
@@ -88,13 +89,13 @@ async def save_counter(request: Request):
     try:
         queues = parse_queues(str(form.get("queues", "")))
         await run_in_threadpool(
-            request.app.state.counters.save_counter, str(form.get("name", "")), queues,
+            here(request).counters.save_counter, str(form.get("name", "")), queues,
             active=form.get("active") == "1",
             counter_id=int(counter_id) if counter_id.isdigit() else None)
     except CounterError as exc:
         return HTMLResponse(_page(request, session, [str(exc)]), status_code=422)
     await run_in_threadpool(
-        request.app.state.repo.audit, session.name, "counter-set",
+        here(request).repo.audit, session.name, "counter-set",
         f"counter {' '.join(str(form.get('name', '')).split())[:60]}: queues "
         f"{','.join(queues)}, {'on' if form.get('active') == '1' else 'off'}")
     return RedirectResponse("/admin/counters?done=1", status_code=303)
@@ -110,7 +111,12 @@ async def save_staff(request: Request):
     if problem:
         return HTMLResponse(_page(request, session, [problem]), status_code=422)
     hashed = await run_in_threadpool(hash_password, password)
-    request.app.state.staff.set_staff(name, hashed, actor=session.name)
+    try:
+        here(request).staff.set_staff(name, hashed, actor=session.name)
+    except ValueError:
+        return HTMLResponse(_page(request, session, [
+            f"Nama {name} sudah dipakai di kantor lain; pilih nama lain. (The name is used in "
+            f"another office: staff names are unique in the regency.)"]), status_code=422)
     return RedirectResponse("/admin/counters?done=1", status_code=303)
 
 
@@ -119,7 +125,7 @@ async def staff_active(request: Request):
     """Switch a staff account on or off (off: it cannot log in; its history stays)."""
     form, session = await admin_form(request)
     name, active = str(form.get("name", "")), form.get("active") == "1"
-    if request.app.state.staff.set_staff_active(name, active, actor=session.name) and \
+    if here(request).staff.set_staff_active(name, active, actor=session.name) and \
             not active:
-        request.app.state.repo.drop_admin_sessions(name)  # logged out everywhere
+        here(request).repo.drop_admin_sessions(name)  # logged out everywhere
     return RedirectResponse("/admin/counters?done=1", status_code=303)

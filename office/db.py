@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from .access import ROLES, AccessRepo, credential_fingerprint  # noqa: F401
 from .counter_repo import enqueue
 from .engine import Sessions, make_engine  # noqa: F401
+from .office_repo import OfficeRepo
+from . import scope  # noqa: F401  (the office filters on every session)
 from .counter_tables import QueueItem
 from .tables import (AdminRecord, AdminUser, AuditEntry, AuditRecord, Base,  # noqa: F401
                      Checkin, Credential, Kiosk, LoginThrottle, MenuVersion, NowServing,
@@ -71,9 +73,12 @@ class Clash:
     ids: tuple
 
 
-class Repo(AccessRepo):
+class Repo(OfficeRepo, AccessRepo):
     """The office server's domain verbs over one SQLAlchemy engine (thread-safe); who may
-    do what (tokens, sessions, admin accounts, login throttle, audit) is :class:`AccessRepo`."""
+    do what (tokens, sessions, admin accounts, login throttle, audit) is :class:`AccessRepo`,
+    the offices :class:`OfficeRepo`. ``Repo(engine)`` sees every office (the regency);
+    :meth:`~OfficeRepo.for_office` gives the one of one office, which the pages and the API
+    use (:mod:`office.offices`)."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -312,8 +317,8 @@ class Repo(AccessRepo):
     # -- now serving ---------------------------------------------------------
     def set_now_serving(self, office_day: str, queue: str, sequence: int):
         with self.sessions.begin() as s:
-            row = s.get(NowServing, (office_day, queue)) or NowServing(office_day=office_day,
-                                                                      queue=queue)
+            row = s.get(NowServing, (self.office_id, office_day, queue)) or \
+                NowServing(office_day=office_day, queue=queue)
             row.sequence, row.updated_at = sequence, utc_now_iso()
             s.add(row)
 

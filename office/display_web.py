@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 
+from .offices import here
 from .counter_repo import CounterError, normalize_number
 from .events import sse
 from .floor import display_state
@@ -74,21 +75,21 @@ def _page(office: str) -> str:
 @router.get("/display", response_class=HTMLResponse)
 def display_page(request: Request) -> HTMLResponse:
     """The full-screen waiting-room display."""
-    return HTMLResponse(_page(request.app.state.settings.office_name))
+    return HTMLResponse(_page(here(request).settings.office_name))
 
 
 @router.get("/display/state")
 def state_json(request: Request) -> JSONResponse:
-    return JSONResponse(display_state(request.app), headers={"Cache-Control": "no-store"})
+    return JSONResponse(display_state(here(request)), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/display/events")
 async def events(request: Request) -> StreamingResponse:
     """The display's event stream: the state now, then one ``state`` event per call."""
-    app = request.app
-    sub = app.state.events.subscribe()
-    first = sse("state", await run_in_threadpool(display_state, app))
-    return StreamingResponse(app.state.events.stream(first, sub),
+    office = here(request)
+    sub = office.events.subscribe()
+    first = sse("state", await run_in_threadpool(display_state, office))
+    return StreamingResponse(office.events.stream(first, sub),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -97,14 +98,14 @@ async def events(request: Request) -> StreamingResponse:
 async def voice(request: Request, counter_id: int, number: str) -> FileResponse:
     """Chime + speech of calling ``number`` to counter ``counter_id`` (404 for a counter
     that does not exist or a text that is not a queue number)."""
-    counter = request.app.state.counters.counter(counter_id)
+    counter = here(request).counters.counter(counter_id)
     try:
         number = normalize_number(number)
     except CounterError:
         counter = None
     if counter is None:
         raise HTTPException(404, "No such counter or number.")
-    path = await run_in_threadpool(request.app.state.voice.wav, number, counter.name)
+    path = await run_in_threadpool(here(request).voice.wav, number, counter.name)
     return FileResponse(path, media_type="audio/wav",
                         headers={"Cache-Control": "public, max-age=86400"})
 

@@ -75,15 +75,15 @@ def _local_hhmm(iso: str | None, clock) -> str:
     return datetime.fromisoformat(iso).astimezone(clock.tz).strftime("%H:%M")
 
 
-def display_state(app, call: tuple[Item, CounterInfo] | None = None) -> dict:
-    """The display state (shape above) from ``app.state``'s repositories and clock."""
-    counters, clock = app.state.counters, app.state.clock
+def display_state(office, call: tuple[Item, CounterInfo] | None = None) -> dict:
+    """The display state (shape above) of ``office`` (:class:`office.offices.OfficeScope`)."""
+    counters, clock = office.counters, office.clock
     now = clock.now()
     day = now.date().isoformat()
     active = counters.counters(active_only=True)
     names = {c.id: c.name for c in counters.counters()}
     state = {
-        "office": app.state.settings.office_name, "day": day,
+        "office": office.settings.office_name, "day": day,
         "server_ms": int(now.timestamp() * 1000),
         "utc_offset_min": int(now.utcoffset().total_seconds() // 60),
         "counters": [{"id": c.id, "name": c.name,
@@ -95,7 +95,8 @@ def display_state(app, call: tuple[Item, CounterInfo] | None = None) -> dict:
         item, counter = call
         state["call"] = {"number": item.number, "counter": counter.name,
                          "text": phrase(item.number, counter.name),
-                         "audio": f"/display/voice/{counter.id}/{item.number}.wav"}
+                         "audio": f"/display/voice/{counter.id}/{item.number}.wav"
+                                  f"?office={office.office.id}"}
     return state
 
 
@@ -111,11 +112,11 @@ def _recent(calls, names: dict, clock) -> list[dict]:
     return out
 
 
-def announce(app, item: Item, counter: CounterInfo) -> None:
+def announce(office, item: Item, counter: CounterInfo) -> None:
     """Push the display state with this call to every open display, and start making its
     WAV so the displays' requests find it ready (call from a worker thread)."""
-    app.state.events.publish(sse("state", display_state(app, (item, counter))))
-    _voice_worker.submit(_warm, app.state.voice, item.number, counter.name)
+    office.events.publish(sse("state", display_state(office, (item, counter))))
+    _voice_worker.submit(_warm, office.voice, item.number, counter.name)
 
 
 def _warm(voice, number: str, counter_name: str) -> None:

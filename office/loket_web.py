@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from .offices import here
 from .counter_repo import CounterError
 from .floor import announce, menu_facts
 from .loket_view import LoketView, lists, loket_page, picker
@@ -57,8 +58,8 @@ def home(request: Request):
     session = staff_session(request)
     if session is None:
         return login_form_response(request, _login_page)
-    counters = request.app.state.counters
-    day = request.app.state.clock.today()
+    counters = here(request).counters
+    day = here(request).clock.today()
     active = counters.counters(active_only=True)
     waiting = {c.id: counters.waiting_count(day, c) for c in active}
     return HTMLResponse(picker(session.name, session.csrf, active, waiting))
@@ -72,11 +73,11 @@ async def login(request: Request):
 
 
 def _view(request: Request, session, counter, error: str = "") -> LoketView:
-    app = request.app
-    counters, clock = app.state.counters, app.state.clock
+    office = here(request)
+    counters, clock = office.counters, office.clock
     now = clock.now()
     day = now.date().isoformat()
-    facts = menu_facts(app.state.repo)
+    facts = menu_facts(office.repo)
     return LoketView(
         counter=counter, staff=session.name, csrf=session.csrf, now=now,
         current=counters.current(day, counter.id),
@@ -84,7 +85,7 @@ def _view(request: Request, session, counter, error: str = "") -> LoketView:
         waiting_total=counters.waiting_count(day, counter),
         skipped=counters.skipped(day, counter),
         counters=counters.counters(active_only=True), services=facts.services,
-        stats=app.state.stats.day_stats(day),
+        stats=office.stats.day_stats(day),
         actions=[a for a in counters.actions(day, 300) if a.counter_id == counter.id][:12],
         tz=clock.tz, error=error)
 
@@ -95,7 +96,7 @@ def _open(request: Request, counter_id: int):
     session = staff_session(request)
     if session is None:
         return None, None, RedirectResponse("/loket", status_code=303)
-    counter = request.app.state.counters.counter(counter_id)
+    counter = here(request).counters.counter(counter_id)
     if counter is None or not counter.active:
         return session, None, HTMLResponse(page("Tidak ada", """<h1>Loket tidak ditemukan
 <small>(no such counter)</small></h1><p><a class="btn" href="/loket">Pilih loket</a></p>"""),
@@ -115,12 +116,12 @@ def counter_lists(request: Request, counter_id: int):
     return refused or HTMLResponse(lists(_view(request, session, counter)))
 
 
-def act(app, counter, staff: str, form: dict):
+def act(office, counter, staff: str, form: dict):
     """Do the action ``form`` asks for at ``counter`` as ``staff``; announce a call.
     Raises :class:`CounterError` with the reason when it cannot be done."""
-    counters, now = app.state.counters, app.state.clock.now()
+    counters, now = office.counters, office.clock.now()
     day, action = now.date().isoformat(), form.get("action", "")
-    facts = menu_facts(app.state.repo)
+    facts = menu_facts(office.repo)
     if action == "next":
         item = counters.call_next(day, counter, staff, now, facts.priority)
         if item is None:
@@ -139,7 +140,7 @@ def act(app, counter, staff: str, form: dict):
         return _transfer(counters, facts, day, counter, staff, now, form.get("to", ""))
     else:
         raise CounterError("Tindakan tidak dikenal. (Unknown action.)")
-    announce(app, item, counter)
+    announce(office, item, counter)
     return item
 
 
@@ -162,7 +163,7 @@ async def action(request: Request, counter_id: int):
         return refused
     fields = {k: str(v)[:40] for k, v in form.items() if k != "csrf"}
     try:
-        await run_in_threadpool(act, request.app, counter, session.name, fields)
+        await run_in_threadpool(act, here(request), counter, session.name, fields)
     except CounterError as exc:
         view = await run_in_threadpool(_view, request, session, counter, str(exc))
         return HTMLResponse(loket_page(view), status_code=409)

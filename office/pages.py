@@ -101,7 +101,8 @@ def start_session(request: Request, response: Response, role: str, name: str, vi
     """Create a session (a fresh id: any old one of this browser is dropped) and set the cookie.
 
     ``credential`` binds the session (:meth:`office.db.Repo.web_session`): the token digest
-    of a token login; for an account (password) login it is worked out here.
+    of a token login; for an account (password) login it is worked out here. The session
+    works in the token's or account's office (a regency admin's: the first office).
     """
     repo = request.app.state.repo
     old = request.cookies.get(COOKIE)
@@ -109,10 +110,12 @@ def start_session(request: Request, response: Response, role: str, name: str, vi
         repo.drop_web_session(hash_token(old))
     if not credential and via == "password":
         credential = repo.account_fingerprint(role, name)
+    office_id, _regency = repo.holder_office(role, name, credential if via == "token" else "")
     sid = secrets.token_urlsafe(32)
     expires = datetime.now(timezone.utc) + timedelta(hours=SESSION_HOURS)
     repo.add_web_session(hash_token(sid), role, expires.isoformat(), name=name, via=via,
-                         csrf=secrets.token_urlsafe(32), credential=credential)
+                         csrf=secrets.token_urlsafe(32), credential=credential,
+                         office_id=office_id or repo.default_office().id)
     response.set_cookie(COOKIE, sid, max_age=SESSION_HOURS * 3600, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
     response.delete_cookie(LOGIN_COOKIE)

@@ -8,6 +8,10 @@ run, and if so deletes check-ins (and "now serving" rows) of office days before
 sessions and stale login-throttle rows. ``retention_days = 0`` keeps everything. Several
 server workers may each run it: a second run the same day deletes nothing and writes no
 audit entry. ``kiosk-office purge`` runs it by hand.
+
+Each office has its own: :class:`OfficesRetention` runs one :class:`RetentionJob` per office,
+on the office's own clock (its time zone decides when its day changes) and retention days
+(the office's, else the server's ``--retention-days``), its deletions audited in that office.
 """
 from __future__ import annotations
 
@@ -62,3 +66,27 @@ class RetentionJob:
             except Exception:  # a database hiccup must not end the job for good
                 log.exception("retention run failed; trying again in %s s", self.check_every_s)
             await asyncio.sleep(self.check_every_s)
+
+
+class OfficesRetention:
+    """One :class:`RetentionJob` per office of ``offices`` (:class:`office.offices.Offices`),
+    made anew on each run so a changed zone or retention counts at once."""
+
+    def __init__(self, offices, check_every_s: float = CHECK_EVERY_S):
+        self.offices, self.check_every_s = offices, check_every_s
+        self.last_day: dict[int, str | None] = {}
+
+    def run_once(self) -> dict[int, dict]:
+        """The counts deleted per office id (offices with nothing due left out)."""
+        done = {}
+        for scope in self.offices.all():
+            job = RetentionJob(scope.repo, scope.clock, scope.settings.retention_days,
+                               self.check_every_s)
+            job.last_day = self.last_day.get(scope.office.id)
+            counts = job.run_once()
+            self.last_day[scope.office.id] = job.last_day
+            if counts is not None:
+                done[scope.office.id] = counts
+        return done
+
+    loop = RetentionJob.loop

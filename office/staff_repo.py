@@ -21,15 +21,22 @@ class StaffRepo:
     """Staff accounts over the office :class:`office.db.Repo`'s engine (thread-safe)."""
 
     def __init__(self, repo):
-        self.sessions = repo.sessions
+        self.repo, self.sessions = repo, repo.sessions
 
     def set_staff(self, name: str, password_hash: str, *, actor: str = "cli") -> bool:
-        """Create staff account ``name`` or set its password (re-enables it; its sessions end,
-        being bound to the old password); True if created. Audited (``staff-set``)."""
+        """Create staff account ``name`` (in the repository's office, else the first office) or
+        set its password (re-enables it; its sessions end, being bound to the old password);
+        True if created. Audited (``staff-set``). Raises ValueError when ``name`` is taken in
+        another office (staff names are unique in the regency)."""
         with self.sessions.begin() as s:
             row = s.get(StaffAccount, name)
+            if row is None and s.execute(select(StaffAccount.name).where(
+                    StaffAccount.name == name).execution_options(all_offices=True)).first():
+                raise ValueError(f"staff name {name} is used in another office; staff names "
+                                 f"are unique in the regency: pick another")
             created = row is None
-            row = row or StaffAccount(name=name)
+            row = row or StaffAccount(name=name, office_id=self.repo.office_id
+                                      or self.repo.default_office().id)
             row.password_hash, row.failures, row.locked_until, row.active = \
                 password_hash, 0, None, 1
             s.add(row)
@@ -43,7 +50,8 @@ class StaffRepo:
             row = s.get(StaffAccount, name)
             if row is None or not row.active:
                 return None
-            return AdminRecord(row.name, row.password_hash, row.failures or 0, row.locked_until)
+            return AdminRecord(row.name, row.password_hash, row.failures or 0, row.locked_until,
+                               row.office_id)
 
     def admin_login_failed(self, name: str, lock_until) -> AdminRecord:
         with self.sessions.begin() as s:

@@ -18,22 +18,47 @@ class Base(DeclarativeBase):
     pass
 
 
+class Office(Base):
+    """One office (a Dukcapil main office or a sub-district service point): its name and
+    address as shown, its IANA time zone (its office day and display), and how many office
+    days of check-ins it keeps (None: the server's ``--retention-days``)."""
+
+    __tablename__ = "offices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Pontianak")
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+
+
+def office_column(nullable: bool = False):
+    """``office_id``: the office a row belongs to (:mod:`office.scope` fills it in and filters
+    on it); nullable only where None means "the whole regency" (regency admins)."""
+    return mapped_column(Integer, nullable=nullable, index=True)
+
+
 class Credential(Base):
-    """A bearer token holder: the admin, a staff member, or a kiosk (name = kiosk id)."""
+    """A bearer token holder: the admin, a staff member, or a kiosk (name = kiosk id).
+    ``office_id`` None: a regency admin's token (every office)."""
 
     __tablename__ = "credentials"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     role: Mapped[str] = mapped_column(String(8), index=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+    office_id: Mapped[int | None] = office_column(nullable=True)
 
 
 class Kiosk(Base):
+    """A kiosk; its id is unique across the regency (one token binds it to one office)."""
+
     __tablename__ = "kiosks"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
     last_seen_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     menu_version: Mapped[str] = mapped_column(String(120), default="")
+    office_id: Mapped[int] = office_column()
 
 
 class Checkin(Base):
@@ -54,6 +79,7 @@ class Checkin(Base):
     issued_at: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[str] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text)
+    office_id: Mapped[int] = office_column()
 
 
 class MenuVersion(Base):
@@ -63,10 +89,12 @@ class MenuVersion(Base):
     etag: Mapped[str] = mapped_column(String(80))
     body: Mapped[str] = mapped_column(Text)
     published_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
+    office_id: Mapped[int] = office_column()
 
 
 class NowServing(Base):
     __tablename__ = "now_serving"
+    office_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office_day: Mapped[str] = mapped_column(String(10), primary_key=True)
     queue: Mapped[str] = mapped_column(String(1), primary_key=True)
     sequence: Mapped[int] = mapped_column(Integer)
@@ -90,6 +118,8 @@ class WebSession(Base):
     csrf: Mapped[str] = mapped_column(String(64), default="")
     #: the credential that opened it (:func:`office.access.credential_fingerprint`)
     credential: Mapped[str] = mapped_column(String(64), default="")
+    #: the office the session works in (a regency admin may switch it)
+    office_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AdminUser(Base):
@@ -102,6 +132,8 @@ class AdminUser(Base):
     locked_until: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[str] = mapped_column(String(40), default=utc_now_iso)
     last_login_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: None: a regency admin (every office)
+    office_id: Mapped[int | None] = office_column(nullable=True)
 
 
 class LoginThrottle(Base):
@@ -129,16 +161,20 @@ class AuditEntry(Base):
     menu_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str] = mapped_column(String(200), default="")
     changes: Mapped[str] = mapped_column(Text, default="[]")
+    office_id: Mapped[int | None] = office_column(nullable=True)
 
 
 @dataclass(frozen=True)
 class SessionInfo:
-    """A live browser session: ``role`` admin | staff, ``name``, ``via`` token | password."""
+    """A live browser session: ``role`` admin | staff, ``name``, ``via`` token | password;
+    ``office_id`` the office it works in, ``regency`` whether it may switch to any office."""
 
     role: str
     name: str
     via: str
     csrf: str
+    office_id: int | None = None
+    regency: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +183,7 @@ class AdminRecord:
     password_hash: str
     failures: int
     locked_until: str | None
+    office_id: int | None = None
 
 
 @dataclass(frozen=True)

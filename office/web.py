@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from . import numbers
+from .offices import here
 from .auth import hash_token, lookup
 from .pages import (csrf_field, current_session, end_session, local_time as _local,
                     login_form_response, page as _page, read_form, start_session,
@@ -109,7 +110,7 @@ def _select(name: str, label: str, chosen: str, options) -> str:
 
 def _checkins_section(request: Request, today: str, names: dict, clashes, again=()) -> str:
     """Counts per service, the filter form, and one page of the day's check-ins."""
-    repo, clock = request.app.state.repo, request.app.state.clock
+    repo, clock = here(request).repo, here(request).clock
     queue, kiosk, page = _filters(request)
     counts = repo.checkin_counts(today)
     rows, total = repo.checkins_page(today, queue=queue or None, kiosk_id=kiosk or None,
@@ -141,7 +142,8 @@ def _checkins_section(request: Request, today: str, names: dict, clashes, again=
 
 
 def _dashboard(request: Request, session) -> str:
-    repo, clock = request.app.state.repo, request.app.state.clock
+    office = here(request)
+    repo, clock = office.repo, office.clock
     today = clock.today()
     menu_row = repo.current_menu()
     names = _service_names(menu_row)
@@ -158,12 +160,12 @@ def _dashboard(request: Request, session) -> str:
                      + _table(["Kode", "Layanan"], [[escape(c), escape(n)]
                                                     for c, n in names.items()]))
     return _page("Server Kantor Dukcapil", f"""
-<h1>Server Kantor Dukcapil <small>Office server</small>
+<h1>{escape(office.office.name)} <small>Server Kantor Dukcapil (office server)</small>
 <form class="inline" method="post" action="/logout">{csrf_field(session.csrf)}
 <button>Keluar</button></form></h1>
 <nav><a href="/admin/menu">Kelola menu layanan <span class="en">(edit service menu, admin
 account)</span></a><a href="/loket">Loket <span class="en">(counter page)</span></a><a
-href="/display">Layar ruang tunggu <span class="en">(waiting-room display)</span></a></nav>
+href="/display?office={office.office.id}">Layar ruang tunggu <span class="en">(waiting-room display)</span></a></nav>
 {clash_box(clashes)}{repeat_box(again)}{_checkins_section(request, today, names, clashes, again)}
 <h2>Sedang dilayani <small>(now serving)</small></h2>{_table(["Antrian", "Nomor urut"], serving)}
 <h2>Menu berlaku <small>(menu in force)</small></h2>{menu_html}

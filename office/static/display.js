@@ -95,7 +95,7 @@
   }
 
   function connect() {
-    source = new EventSource("/display/events");
+    source = new EventSource("/display/events" + location.search);
     lastHeard = Date.now();
     source.addEventListener("state", function (e) {
       lastHeard = Date.now(); online(true); render(JSON.parse(e.data));

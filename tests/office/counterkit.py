@@ -35,7 +35,7 @@ def reopen_app(db_url, voice_dir):
     """A new app on the database of an earlier :func:`counter_app` (a server restart)."""
     app = create_app(OfficeSettings(db_url=db_url, voice_dir=str(voice_dir),
                                     office_name="Disdukcapil Barito Timur"))
-    app.state.clock = FixedClock()
+    app.state.clock = app.state.offices.use_clock(FixedClock())
     return app
 
 
@@ -45,9 +45,9 @@ def counter_app(db_url, voice_dir, tokens=None):
     (name -> (role, token))."""
     app = create_app(OfficeSettings(db_url=db_url, voice_dir=str(voice_dir),
                                     office_name="Disdukcapil Barito Timur"))
-    app.state.clock = FixedClock()
-    app.state.stats.max_age_s = 0  # figures read afresh after every action
-    repo, counters = app.state.repo, app.state.counters
+    app.state.clock = app.state.offices.use_clock(FixedClock())
+    app.state.offices.scope().stats.max_age_s = 0  # figures read afresh after every action
+    repo, counters = app.state.repo, app.state.offices.scope().counters
     for name, (role, token) in (tokens or {}).items():
         repo.add_credential(hash_token(token), role, name)
     publish(repo, (ASSETS_DIR / "menu.json").read_bytes(), actor="test", action="api")

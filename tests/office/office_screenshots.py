@@ -29,7 +29,7 @@ TICKETS = [("K1", "A", "ktp-baru", 14), ("K2", "A", "ktp-rusak", 9), ("K1", "B",
 
 def morning(app):
     """Tickets from two kiosks since 07:45 and a morning of calls at four counters."""
-    repo, counters = app.state.repo, app.state.counters
+    repo, counters = app.state.repo, app.state.offices.scope().counters
     counters.save_counter("Loket 4", ("C", "D"))
     counters.save_counter("Loket 5", ("E", "F", "G", "H"))
     minute = 0
@@ -41,20 +41,22 @@ def morning(app):
                              office_day=DAY, service_code=service, queue=queue, sequence=seq,
                              number=f"{queue}{kiosk[1]}-{seq:03d}", issued_at=issued(minute - 15)))
         repo.upsert_checkins(kiosk, rows)
-    app.state.clock = clock = FixedClock(datetime(2026, 11, 29, 8, 5))
+    clock = FixedClock(datetime(2026, 11, 29, 8, 5))
+    app.state.clock = app.state.offices.use_clock(clock)
     by_name = {c.name: c for c in counters.counters()}
     for round_ in range(5):
         for name in ("Loket 1", "Loket 2", "Loket 3", "Loket 4", "Loket 5"):
             clock.advance(minutes=2)
             try:
-                act(app, by_name[name], "budi" if round_ % 2 else "sari", {"action": "next"})
+                act(app.state.offices.scope(), by_name[name], "budi" if round_ % 2 else "sari",
+                    {"action": "next"})
             except CounterError:  # that counter's queues are empty
                 pass
         if round_ == 2:
-            act(app, by_name["Loket 2"], "sari", {"action": "skip"})
-            act(app, by_name["Loket 2"], "sari", {"action": "next"})
+            act(app.state.offices.scope(), by_name["Loket 2"], "sari", {"action": "skip"})
+            act(app.state.offices.scope(), by_name["Loket 2"], "sari", {"action": "next"})
     clock.at = clock.at.replace(hour=9, minute=40)
-    act(app, by_name["Loket 1"], "budi", {"action": "next"})
+    act(app.state.offices.scope(), by_name["Loket 1"], "budi", {"action": "next"})
 
 
 def main(out: str) -> int:
@@ -78,8 +80,9 @@ def main(out: str) -> int:
             WebDriverWait(loket, 20).until(lambda d: "Pilih loket" in d.title)
             loket.get(server.url + "/loket/1")
             loket.save_screenshot(str(target / "office_loket.png"))
-            one = app.state.counters.counters()[0]
-            act(app, one, "budi", {"action": "again"})  # the tile flashes as on a real call
+            one = app.state.offices.scope().counters.counters()[0]
+            # the tile flashes as on a real call
+            act(app.state.offices.scope(), one, "budi", {"action": "again"})
             time.sleep(0.6)
             tv.save_screenshot(str(target / "office_display.png"))
             loket.get(server.url + "/admin/login")

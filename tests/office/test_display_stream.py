@@ -24,7 +24,7 @@ def app(db_url, tmp_path):
 
 def test_a_call_reaches_every_open_display_stream_within_a_second(app):
     app.state.repo.upsert_checkins("K1", [ticket(seq=7)])
-    counter = app.state.counters.counters()[0]
+    counter = app.state.offices.scope().counters.counters()[0]
     with ServerThread(app) as server:
         readers = [EventReader(server.url) for _ in range(3)]
         try:
@@ -36,7 +36,7 @@ def test_a_call_reaches_every_open_display_stream_within_a_second(app):
                                                                     "Loket 3"]
             started = time.monotonic()
             from office.loket_web import act
-            act(app, counter, "budi", {"action": "next"})
+            act(app.state.offices.scope(), counter, "budi", {"action": "next"})
             for r in readers:
                 event, state = r.next(timeout_s=10)
                 assert event == "state"
@@ -104,9 +104,9 @@ def test_the_kiosk_sync_client_reads_now_serving_after_counter_calls(app):
     from kiosk.sync_client import SyncClient
     from office.loket_web import act
     app.state.repo.upsert_checkins("K1", [ticket(seq=n) for n in (1, 2, 3)])
-    loket = app.state.counters.counters()[1]
-    act(app, loket, "sari", {"action": "next"})
-    act(app, loket, "sari", {"action": "next"})
+    loket = app.state.offices.scope().counters.counters()[1]
+    act(app.state.offices.scope(), loket, "sari", {"action": "next"})
+    act(app.state.offices.scope(), loket, "sari", {"action": "next"})
     with ServerThread(app) as server:
         reply = SyncClient(kiosk_cfg(server.url), "K1").upload(
             [Ticket.from_dict(ticket(seq=4))])

@@ -75,7 +75,7 @@ def test_two_counters_calling_at_once_never_get_the_same_ticket(office, browsers
     app, base = office["app"], office["server"].url
     app.state.repo.upsert_checkins("K1", [ticket(seq=n, issued_at=issued(n))
                                           for n in range(1, 11)])
-    one, two = (c.id for c in app.state.counters.counters()[:2])
+    one, two = (c.id for c in app.state.offices.scope().counters.counters()[:2])
     budi, sari = browsers
     budi.get(f"{base}/loket/{one}")
     sari.get(f"{base}/loket/{two}")
@@ -101,7 +101,8 @@ def test_two_counters_calling_at_once_never_get_the_same_ticket(office, browsers
         t.join(GUARD_S * 4)
     numbers = seen[id(budi)] + seen[id(sari)]
     assert len(numbers) == 8 and len(set(numbers)) == 8, seen
-    called = [a.number for a in app.state.counters.actions(DAY) if a.action == "call"]
+    counters = app.state.offices.scope().counters
+    called = [a.number for a in counters.actions(DAY) if a.action == "call"]
     assert sorted(called) == sorted(numbers)
     assert "Loket 1" in budi.title and "A0" in budi.find_element(By.ID, "lists").text
 
@@ -112,7 +113,7 @@ def test_a_call_appears_and_sounds_on_an_open_display(office, browsers):
     sari.get(base + "/display")
     WebDriverWait(sari, GUARD_S).until(
         lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-online") == "1")
-    budi.get(f"{base}/loket/{app.state.counters.counters()[0].id}")
+    budi.get(f"{base}/loket/{app.state.offices.scope().counters.counters()[0].id}")
     press(budi, "u")  # call the ticket being served again
     number = shown_number(budi)
     WebDriverWait(sari, GUARD_S).until(
@@ -141,7 +142,8 @@ def test_display_keeps_its_state_and_reconnects_after_a_server_restart(office, b
     office["server"] = ServerThread(app, port=server.port).start()
     WebDriverWait(sari, GUARD_S).until(lambda d: body.get_attribute("data-online") == "1")
     app.state.repo.upsert_checkins("K1", [ticket(seq=77, issued_at=issued(90))])
-    act(app, app.state.counters.counters()[1], "sari", {"action": "number",
+    office = app.state.offices.scope()
+    act(office, office.counters.counters()[1], "sari", {"action": "number",
                                                          "number": "A077"})
     WebDriverWait(sari, GUARD_S).until(
         lambda d: d.find_element(By.CSS_SELECTOR, '[data-counter="Loket 2"] .number').text

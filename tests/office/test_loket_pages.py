@@ -42,7 +42,7 @@ def act(client, counter_id, action, **fields):
 
 
 def counter_ids(app):
-    return {c.name: c.id for c in app.state.counters.counters()}
+    return {c.name: c.id for c in app.state.offices.scope().counters.counters()}
 
 
 def test_loket_needs_a_staff_account_not_a_token(app):
@@ -77,13 +77,14 @@ def test_each_action_from_the_page(app, staff):
     assert act(staff, one, "next").status_code == 303  # A002
     assert act(staff, one, "transfer", to=f"c:{two}").status_code == 303
     assert "A002" in staff.get(f"/loket/{two}/lists").text
-    skipped = app.state.counters.skipped(DAY, app.state.counters.counter(one))
+    counters = app.state.offices.scope().counters
+    skipped = counters.skipped(DAY, counters.counter(one))
     assert act(staff, one, "item", item=str(skipped[0].id)).status_code == 303
     assert act(staff, one, "done").status_code == 303
     assert act(staff, one, "number", number="a9").status_code == 303
     page = staff.get(f"/loket/{one}").text
     assert 'id="current-number">A009<' in page and "belum diterima dari kiosk" in page
-    actions = [(a.staff, a.number, a.action) for a in app.state.counters.actions(DAY)][::-1]
+    actions = [(a.staff, a.number, a.action) for a in counters.actions(DAY)][::-1]
     assert actions == [("budi", "A001", "call"), ("budi", "A001", "recall"),
                        ("budi", "A001", "skip"), ("budi", "A002", "call"),
                        ("budi", "A002", "transfer"), ("budi", "A001", "call"),
@@ -108,7 +109,7 @@ def test_actions_need_the_csrf_token(app, staff):
     upload(staff, ticket(seq=1))
     r = staff.post("/loket/1", data={"action": "next"}, follow_redirects=False)
     assert r.status_code == 403
-    assert app.state.counters.actions(DAY) == []
+    assert app.state.offices.scope().counters.actions(DAY) == []
 
 
 def test_day_figures_per_service_on_the_counter_page(app, staff):
@@ -117,7 +118,7 @@ def test_day_figures_per_service_on_the_counter_page(app, staff):
     act(staff, one, "next")          # 09:00: A001 waited 30 min
     app.state.clock.advance(minutes=12)
     act(staff, one, "next")          # 09:12: A001 done after 12 min; A002 waited 32 min
-    stats = {s.service_code: s for s in app.state.stats.day_stats(DAY)}["ktp-baru"]
+    stats = {s.service_code: s for s in app.state.offices.scope().stats.day_stats(DAY)}["ktp-baru"]
     assert (stats.wait_median_s, stats.handle_median_s, stats.done) == (31 * 60, 12 * 60, 1)
     page = staff.get(f"/loket/{one}").text
     assert "<td>31.0</td>" in page and "<td>12.0</td>" in page
@@ -152,7 +153,7 @@ def test_admin_sets_up_counters_and_staff_accounts(app):
                                                  "queues": "c, d", "active": "1"})
         assert r.status_code == 200 and "Tersimpan" in r.text
         loket4 = counter_ids(app)["Loket 4"]
-        assert app.state.counters.counter(loket4).queues == ("C", "D")
+        assert app.state.offices.scope().counters.counter(loket4).queues == ("C", "D")
         r = admin.post("/admin/counters", data={"csrf": csrf_of(page), "name": "Loket 4",
                                                  "queues": "1"})
         assert r.status_code == 422 and "huruf dipisah koma" in r.text
@@ -187,8 +188,8 @@ def test_cli_adds_staff_accounts_and_counters(db_url, monkeypatch, capsys):
 
 
 def test_an_office_without_counters_sends_no_counter_figures(app):
-    for counter in app.state.counters.counters():
-        app.state.counters.save_counter(counter.name, counter.queues, active=False,
+    for counter in app.state.offices.scope().counters.counters():
+        app.state.offices.scope().counters.save_counter(counter.name, counter.queues, active=False,
                                         counter_id=counter.id)
     with TestClient(app) as client:
         reply = upload(client, ticket())

@@ -63,11 +63,19 @@ def old_database(url: str, ticket) -> list[dict]:
 
 def test_old_database_upgrades_in_place_and_the_server_runs_on_it(db_url, ticket):
     tickets = old_database(db_url, ticket)
-    app = create_app(OfficeSettings(db_url=db_url, office_name="Disdukcapil Lama"))
+    app = create_app(OfficeSettings(db_url=db_url, office_name="Disdukcapil Lama",
+                                    timezone="Asia/Makassar"))
     try:
         repo = app.state.repo
         assert migrate.current(repo.engine) == migrate.head()
-        assert repo.count_checkins() == 3
+        [office] = repo.offices()  # everything landed in one office named from the settings
+        assert (office.name, office.timezone) == ("Disdukcapil Lama", "Asia/Makassar")
+        scoped = repo.for_office(office.id)
+        assert scoped.count_checkins() == 3 and [k.id for k in scoped.kiosks()] == ["K1"]
+        assert scoped.now_serving("2026-11-29") == {"A": 1}
+        assert scoped.current_menu().version == "2026-11-29.1"
+        assert repo.credential(hash_token("old-admin"))[3] == office.id  # its office's admin
+        assert app.state.offices.scope().staff.staff_accounts()[0].name == "budi"
         with TestClient(app) as client:
             k1 = {"Authorization": "Bearer old-k1"}
             menu = client.get("/api/v1/menu", headers=k1)
@@ -80,7 +88,7 @@ def test_old_database_upgrades_in_place_and_the_server_runs_on_it(db_url, ticket
             assert repo.count_checkins() == 4
             assert login_token(client, "old-desk").status_code == 303
             assert "K1" in client.get("/").text
-        assert [c.name for c in app.state.counters.counters()] == ["Loket 1"]
+        assert [c.name for c in app.state.offices.scope().counters.counters()] == ["Loket 1"]
     finally:
         app.state.repo.engine.dispose()
 

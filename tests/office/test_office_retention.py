@@ -51,7 +51,7 @@ def test_check_ins_past_retention_go_once_per_office_day_and_are_audited(app, ti
 
 def test_the_running_server_purges_on_its_own(app, ticket):
     seed(app.state.repo, ticket, ["2026-01-05", "2026-11-29"])
-    app.state.clock = MovableClock()
+    app.state.clock = app.state.offices.use_clock(MovableClock())
     app.state.retention = RetentionJob(app.state.repo, app.state.clock, 30, check_every_s=0.05)
     with ServerThread(app, lifespan="on"):
         deadline = time.monotonic() + 10  # hang guard only

@@ -33,7 +33,7 @@ def busy_day(repo, ticket, per_kiosk=5000):
 
 
 def open_staff_page(app, client, ticket, per_kiosk):
-    app.state.clock = FixedClock("Asia/Pontianak")
+    app.state.clock = app.state.offices.use_clock(FixedClock("Asia/Pontianak"))
     busy_day(app.state.repo, ticket, per_kiosk)
     assert login_token(client, "staff-token").status_code == 303
     return client
