@@ -4,6 +4,12 @@ Layout, one idea per module:
 
 * :mod:`office.tables`    SQLAlchemy 2.x tables and the frozen records the repository returns
 * :mod:`office.db`        the repository verbs (SQLite or PostgreSQL)
+* :mod:`office.engine`    engine and sessions (SQLite: BEGIN IMMEDIATE writes, busy timeout)
+* :mod:`office.migrate`   Alembic migrations (``office/migrations``), run at start
+* :mod:`office.office_repo` / :mod:`office.scope` / :mod:`office.offices`  offices: their
+  table's verbs, the office filter on every query, the caller's office per request
+* :mod:`office.offices_web` the regency admin's ``/admin/offices``;
+  :mod:`office.cli_offices` the offices part of ``kiosk-office``
 * :mod:`office.auth`      token hashing and the FastAPI auth dependencies
 * :mod:`office.admins`    admin accounts: argon2 passwords, lockout after failed logins
 * :mod:`office.publish`   validate, diff and store a menu with its audit entry

@@ -95,13 +95,15 @@ class AccessRepo:
                             office_id=office)
         return count
 
-    def credential_holders(self) -> list[tuple[str, str, int, str]]:
-        """``[(role, name, tokens, newest created_at), ...]`` sorted by role and name."""
+    def credential_holders(self) -> list[tuple[str, str, int, str, int | None]]:
+        """``[(role, name, tokens, newest created_at, office_id), ...]`` sorted by role and
+        name (office_id None: a regency admin's)."""
         with self.sessions() as s:
             return [tuple(r) for r in s.execute(
                 select(Credential.role, Credential.name, func.count(), func.max(
-                    Credential.created_at)).group_by(Credential.role, Credential.name)
-                .order_by(Credential.role, Credential.name))]
+                    Credential.created_at), Credential.office_id)
+                .group_by(Credential.role, Credential.name, Credential.office_id)
+                .order_by(Credential.role, Credential.name, Credential.office_id))]
 
     def has_role(self, role: str) -> bool:
         with self.sessions() as s:

@@ -202,8 +202,9 @@ def _revoke(repo: Repo, role: str, name: str) -> int:
 
 def _tokens(repo: Repo) -> int:
     holders = repo.credential_holders()
-    for role, name, count, newest in holders:
-        print(f"{role:6} {name:32} {count} token(s), newest {newest[:19]}")
+    for role, name, count, newest, office in holders:
+        where = f"office {office}" if office is not None else "regency"
+        print(f"{role:6} {name:32} {count} token(s), newest {newest[:19]}, {where}")
     if not holders:
         print("no tokens yet (kiosk-office add-kiosk / add-staff / set-admin-token)",
               file=sys.stderr)

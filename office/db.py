@@ -303,7 +303,8 @@ class Repo(OfficeRepo, AccessRepo):
         with self.sessions() as s:
             rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
             return [AuditRecord(r.id, r.at, r.actor, r.action, r.version_before,
-                                r.version_after, r.menu_id, r.note, json.loads(r.changes))
+                                r.version_after, r.menu_id, r.note, json.loads(r.changes),
+                                r.office_id)
                     for r in rows]
 
     def current_menu(self) -> MenuVersion | None:

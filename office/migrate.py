@@ -10,6 +10,7 @@ the revision.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine
 LOCK_KEY = 0x6B696F736B2D6F66
 
 HERE = Path(__file__).parent / "migrations"
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
 
 
 def config(connection=None, default_office: dict | None = None) -> Config:

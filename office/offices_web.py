@@ -1,7 +1,8 @@
 """``/admin/offices``: a regency admin sees every office and works in any of them.
 
 The list shows each office's name, address, time zone, kept days, kiosks and check-ins of its
-own today; a regency admin adds an office, changes one, or opens one ("Buka": the session then
+own today, and the latest changes in every office (the audit log of the regency); a regency
+admin adds an office, changes one, or opens one ("Buka": the session then
 works in that office on every page: menu, counters, staff, audit, staff page, loket). An
 office's admin gets 403 here: an office admin sees and changes only their own office.
 """
@@ -17,7 +18,7 @@ from .admin_web import admin_form, admin_session, forbidden, nav, problems_box
 from .auth import hash_token
 from .office_repo import OfficeError
 from .offices import here
-from .pages import COOKIE, csrf_field, page, table
+from .pages import COOKIE, csrf_field, local_time, page, table
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -50,6 +51,11 @@ def _page(request: Request, session, problems=()) -> str:
                      f'{sum(counts["service"].values())} ({scope.clock.today()})',
                      escape(", ".join(k.id for k in kiosks)) or "-",
                      "<b>sedang dibuka</b>" if o.id == session.office_id else opened])
+    names = {scope.office.id: scope.office.name for scope in offices.all()}
+    audit = [[local_time(e.at, here(request).clock),
+              escape(names.get(e.office_id, "kabupaten (regency)")), escape(e.actor),
+              escape(e.action), escape(e.note)]
+             for e in request.app.state.repo.audit_entries(limit=30)]
     box = problems_box("Tidak disimpan:", problems) if problems else ""
     return page("Semua kantor", f"""<h1>Semua kantor <small>(all offices of the regency)
 </small></h1>{nav(session, here(request))}{box}
@@ -58,7 +64,9 @@ bawaan server). <span class="en">(Name, address, IANA time zone, days of check-i
 </span></p>
 {table(["#", "Kantor <span class='en'>(office)</span>",
         "Check-in hari ini <span class='en'>(today)</span>", "Kios", ""], rows)}
-<h2>Kantor baru <small>(new office)</small></h2>{_fields(session.csrf)}""")
+<h2>Kantor baru <small>(new office)</small></h2>{_fields(session.csrf)}
+<h2>Perubahan terakhir di semua kantor <small>(latest changes, every office)</small></h2>
+{table(["Waktu", "Kantor", "Oleh", "Apa", "Catatan"], audit)}""")
 
 
 @router.get("/offices", response_class=HTMLResponse)

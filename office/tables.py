@@ -197,6 +197,7 @@ class AuditRecord:
     menu_id: int | None
     note: str
     changes: list
+    office_id: int | None = None
 
 
 class PublishConflict(Exception):

@@ -182,6 +182,7 @@ def test_a_regency_admin_sees_and_manages_every_office(two):
         offices = bupati.get("/admin/offices").text
         assert "Disdukcapil Barito Timur" in offices and "UPT Dusun Timur" in offices
         assert "K9" in offices and "4 (2026-11-30)" in offices
+        assert "kiosk K9: new token" in offices and "kiosk K1: new token" in offices
         r = bupati.post("/admin/offices/open", data={"csrf": csrf_of(offices), "id": b.id})
         assert r.status_code == 200 and "2026-11-30.7" in r.text  # B's menu page
         assert "sari" in bupati.get("/admin/counters").text
@@ -246,3 +247,24 @@ def _credentials(repo):
     from office.tables import Credential
     with repo.sessions() as s:
         return list(s.scalars(select(Credential)))
+
+
+def test_each_office_keeps_check_ins_for_its_own_days_on_its_own_clock(two):
+    from office.retention import OfficesRetention
+    app, a, b = two
+    app.state.repo.save_office(b.name, b.timezone, retention_days=30, office_id=b.id)
+    app.state.offices.forget(b.id)
+    with TestClient(app) as kiosk:
+        for day in ("2026-09-01", "2026-11-29"):
+            sync(kiosk, "K1", day)
+            sync(kiosk, "K9", day)
+    done = OfficesRetention(app.state.offices).run_once()
+    assert list(done) == [b.id]  # A keeps everything (the server's default here: 0 = all)
+    assert done[b.id]["checkins"] == 2  # B's 2026-09-01 is before 2026-11-30 minus 30 days
+    assert app.state.offices.scope(a.id).repo.count_checkins() == 4
+    assert app.state.offices.scope(b.id).repo.count_checkins() == 2
+    [entry] = [e for e in app.state.offices.scope(b.id).repo.audit_entries()
+               if e.action == "retention"]
+    assert "before 2026-10-31" in entry.note
+    assert not [e for e in app.state.offices.scope(a.id).repo.audit_entries()
+                if e.action == "retention"]
