@@ -13,17 +13,20 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+log = logging.getLogger(__name__)
+for _noisy in ("alembic.runtime.plugins", "alembic.runtime.migration"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)  # we say what changed ourselves
+
+from alembic import command  # noqa: E402  (after quieting its loggers)
+from alembic.config import Config  # noqa: E402
+from alembic.runtime.migration import MigrationContext  # noqa: E402
+from alembic.script import ScriptDirectory  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 #: PostgreSQL advisory lock key held while migrating ("kiosk-of" as 8 bytes).
 LOCK_KEY = 0x6B696F736B2D6F66
 
 HERE = Path(__file__).parent / "migrations"
-logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
 
 
 def config(connection=None, default_office: dict | None = None) -> Config:
@@ -56,5 +59,10 @@ def upgrade(engine: Engine, revision: str = "head", default_office: dict | None 
         with con.begin():
             if engine.dialect.name == "postgresql":
                 con.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+            before = MigrationContext.configure(con).get_current_revision()
             command.upgrade(config(con, default_office), revision)
-        return MigrationContext.configure(con).get_current_revision()
+            after = MigrationContext.configure(con).get_current_revision()
+        if after != before:
+            log.info("office database migrated from revision %s to %s",
+                     before or "none (new, or made before migrations)", after)
+        return after
