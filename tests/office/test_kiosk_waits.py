@@ -84,7 +84,7 @@ def office(db_url, tmp_path):
     """The real office server on 127.0.0.1 with counters Loket 1 (P, A), Loket 2 (A),
     Loket 3 (B), its clock at 2026-11-30 09:00 WIB like the kiosk's."""
     app = counter_app(db_url, tmp_path / "voice", TOKENS)
-    app.state.clock = OfficeClockAt(datetime(2026, 11, 30, 9, 0))
+    app.state.clock = app.state.offices.use_clock(OfficeClockAt(datetime(2026, 11, 30, 9, 0)))
     with ServerThread(app, start_timeout_s=60) as server:
         server.app = app
         yield server
@@ -105,7 +105,7 @@ def test_slip_after_loket_calls_carries_the_servers_people_ahead_and_wait(office
             assert rt.sync.sync_once().uploaded == 2
             # the counters call through the loket pages: budi at Loket 1 and 2
             assert login_staff(staff).status_code == 303
-            ids = {c.name: c.id for c in office.app.state.counters.counters()}
+            ids = {c.name: c.id for c in office.app.state.offices.scope().counters.counters()}
             act(staff, ids["Loket 1"], "next")  # A2-001
             act(staff, ids["Loket 2"], "next")  # A2-002
             office.app.state.clock.advance(minutes=8)
