@@ -6,12 +6,14 @@ the credential's name is the kiosk id). A missing or unknown token is 401.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
+
+from .offices import here, regency_office
+from .sessions import hash_token  # noqa: F401  (auth.hash_token for its callers)
 
 #: Header a kiosk may send to report the menu version it runs.
 MENU_VERSION_HEADER = "X-Kiosk-Menu-Version"
@@ -20,11 +22,6 @@ MENU_VERSION_HEADER = "X-Kiosk-Menu-Version"
 def new_token() -> str:
     """A fresh random token (43 url-safe characters, 256 bits)."""
     return secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    """sha256 hex digest of ``token``: what the database keeps instead of the token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,6 @@ def require(*roles: str):
         who = lookup(repo, token.strip())
         if who is None or who.role not in roles:
             raise _unauthorized("Token not valid for this request")
-        from .offices import here, regency_office
         request.state.authenticated = True
         request.state.office_id = who.office_id if who.office_id is not None else \
             regency_office(request)

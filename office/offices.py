@@ -24,6 +24,7 @@ from .counter_repo import CounterRepo, backfill
 from .counter_stats import CounterStats
 from .events import Broadcaster
 from .office_repo import OfficeRecord
+from .sessions import current_session
 from .staff_repo import StaffRepo
 
 #: Header a regency admin's API call names its office with.
@@ -104,7 +105,6 @@ def here(request: Request) -> OfficeScope:
     found = getattr(request.state, "office_scope", None)
     if found is not None:
         return found
-    from .pages import current_session
     office_id = getattr(request.state, "office_id", None)
     if office_id is None:
         session = current_session(request)

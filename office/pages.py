@@ -22,11 +22,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .admins import check_login
-from .auth import hash_token
+from .sessions import COOKIE, current_session, hash_token  # noqa: F401  (re-exported)
 from .bodies import refuse_nul_in_form
-from .db import SessionInfo, utc_now_iso
 
-COOKIE = "office_session"
 LOGIN_COOKIE = "office_login"
 SESSION_HOURS = 12
 #: Most form fields read from one POST (the menu editor has about 30 per service).
@@ -88,14 +86,6 @@ def csrf_field(token: str) -> str:
 
 
 # -- sessions ----------------------------------------------------------------
-def current_session(request: Request) -> SessionInfo | None:
-    """The browser's live session, or None."""
-    sid = request.cookies.get(COOKIE)
-    if not sid or len(sid) > 128:
-        return None
-    return request.app.state.repo.web_session(hash_token(sid), utc_now_iso())
-
-
 def start_session(request: Request, response: Response, role: str, name: str, via: str,
                   credential: str = ""):
     """Create a session (a fresh id: any old one of this browser is dropped) and set the cookie.
