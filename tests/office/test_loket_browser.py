@@ -117,7 +117,11 @@ def test_a_call_appears_and_sounds_on_an_open_display(office, browsers):
     sari.get(base + "/display")
     WebDriverWait(sari, GUARD_S).until(
         lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-online") == "1")
-    budi.get(f"{base}/loket/{app.state.offices.scope().counters.counters()[0].id}")
+    scope = app.state.offices.scope()
+    loket_1 = scope.counters.counters()[0]
+    app.state.repo.upsert_checkins("K1", [ticket(seq=60, issued_at=issued(60))])
+    act(scope, loket_1, "budi", {"action": "number", "number": "A060"})  # being served
+    budi.get(f"{base}/loket/{loket_1.id}")
     press(budi, "u")  # call the ticket being served again
     number = shown_number(budi)
     WebDriverWait(sari, GUARD_S).until(
