@@ -20,7 +20,6 @@ for office staff: plain Indonesian first, a short English gloss after.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
 import os
 import socket
@@ -39,8 +38,8 @@ from . import __version__
 from .clock import OfficeClock
 from .errors import SyncError
 from .menu import MAX_MENU_BYTES
-from .sync_errors import (SYSTEM_CA_BUNDLE, caused_by_name_lookup, reply_problem,
-                          tls_problem, tls_error)
+from .sync_errors import (SYSTEM_CA_BUNDLE, caused_by_name_lookup, parse_retry_after,
+                          reply_problem, tls_problem, tls_error)
 from .waits import parse_handling, parse_queues
 
 log = logging.getLogger(__name__)
@@ -120,23 +119,6 @@ class UploadReply:
     repeat_warning: str | None = None
     queues: dict = field(default_factory=dict)
     handling: dict = field(default_factory=dict)
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date, then
-    counted from ``now``, POSIX seconds from the office clock), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None or when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 def aware_iso(value) -> datetime:

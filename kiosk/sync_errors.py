@@ -1,5 +1,6 @@
-"""Why a sync call failed, in plain words: reply problems, name lookups and TLS; and the
-staff warning for numbers another kiosk also gave (:func:`clash_warning`).
+"""Why a sync call failed, in plain words: reply problems, name lookups and TLS; how long a
+busy server asks to wait (:func:`parse_retry_after`); and the staff warning for numbers
+another kiosk also gave (:func:`clash_warning`).
 
 Used by :meth:`kiosk.sync_client.SyncClient._translate`, the one boundary where
 transport errors become :class:`~kiosk.errors.SyncError`. Exceptions are read
@@ -8,6 +9,7 @@ in ``reason``/``__cause__``); a ``reason`` that is a string is never followed.
 """
 from __future__ import annotations
 
+import email.utils
 import socket
 
 import requests
@@ -85,6 +87,23 @@ def tls_error(exc: BaseException, host: str, where: str, ca_bundle) -> SyncError
         message = (f"Sambungan aman (TLS) ke server kantor ({where}) gagal. Periksa [server] "
                    f"url dan ca_bundle. (TLS handshake failed.)")
     return SyncError(message, kind="tls")
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date, then
+    counted from ``now``, POSIX seconds from the office clock), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
 
 
 def clash_warning(clashes, limit: int = 5) -> str | None:

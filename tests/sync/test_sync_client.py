@@ -163,9 +163,10 @@ def test_unreadable_replies_are_told_in_plain_words_without_python_names(raw, se
 
 def test_a_number_another_kiosk_also_gave_comes_back_as_a_conflict(office, server_cfg):
     mine, theirs = make_tickets(2, "K1"), make_tickets(3, "K2")
-    first = SyncClient(server_cfg(office.url), "K1").upload(mine)
+    patient = {"read_timeout_s": 10, "attempt_deadline_s": 30}  # not about timeouts (load)
+    first = SyncClient(server_cfg(office.url, **patient), "K1").upload(mine)
     assert first.conflict_ids == () and first.clashes == ()
-    reply = SyncClient(server_cfg(office.url, token="k2-token"), "K2").upload(theirs)
+    reply = SyncClient(server_cfg(office.url, token="k2-token", **patient), "K2").upload(theirs)
     assert reply.accepted_ids == tuple(t.id for t in theirs)       # stored all the same
     assert set(reply.conflict_ids) == {theirs[0].id, theirs[1].id}
     assert [c["number"] for c in reply.clashes] == ["A001", "A002"]

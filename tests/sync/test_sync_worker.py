@@ -284,8 +284,8 @@ def test_every_reply_reaches_on_reply_and_its_failure_does_not_stop_the_upload(o
         seen.append(reply)
         raise OSError("disk full")  # keeping the figures failed: the tickets still go
     outbox = FakeOutbox(make_tickets(3))
-    worker = SyncWorker(SyncClient(server_cfg(office.url), "K1"), outbox, on_reply=on_reply,
-                        batch_size=2)
+    client = SyncClient(server_cfg(office.url, read_timeout_s=10, attempt_deadline_s=30), "K1")
+    worker = SyncWorker(client, outbox, on_reply=on_reply, batch_size=2)
     report = worker.sync_once()
     assert report.ok and report.uploaded == 3 and len(seen) == 2
     assert all(r.queues == {} for r in seen)  # an office with no counter: no figures
