@@ -4,9 +4,8 @@ Screens and the CLI hand over :class:`PrintJob` objects whose ESC/POS bytes
 were rendered beforehand (:func:`printer.slip.render_escpos`); the worker only
 moves bytes. For each job it
 
-1. opens a new connection (``device_factory(cfg)``, default
-   :func:`printer.devices.open_device`), so a printer that was unplugged,
-   reset or closed an idle socket is simply reconnected;
+1. opens a new connection (``device_factory(cfg)``, default :func:`printer.devices.open_device`),
+   so a printer that was unplugged, reset or closed an idle socket is simply reconnected;
 2. if ``cfg.status_polling``, asks ``DLE EOT`` 1, 2 and 4 and does not send the
    job to a printer that reports paper out, cover open or offline: a stopped
    printer would keep the slip in its buffer and print a burst of old slips when
@@ -16,8 +15,7 @@ moves bytes. For each job it
    ``cfg.timeout_s`` for the first answer) to confirm the printer read the slip:
    a printer that accepts the TCP connection but never reads swallows small
    slips into the OS buffers, so a successful send proves nothing. No answer
-   fails the job ("Printer tidak menjawab ..."); the paper state stays unknown;
-4. closes the connection.
+   fails the job ("Printer tidak menjawab ..."); the paper state stays unknown; 4. closes it.
 
 Every result carries an *outcome* from the printer's own answers: ``printed``
 (ready after the whole slip), ``not_printed`` (nothing of the slip was sent:
@@ -36,8 +34,8 @@ dropped, never retried by itself; staff reprint it.
 ``on_paper(job, result)`` is called for every job that put paper out, test
 prints (:meth:`PrintWorker.print_now`) included: the paper counter counts all.
 
-``on_result`` is called on the worker thread: a Kivy client must hop to the
-main thread (``Clock.schedule_once``). An exception it raises is logged.
+``on_result`` is called on the worker thread (a Kivy client hops to the main thread with
+``Clock.schedule_once``); an exception it raises is logged.
 """
 from __future__ import annotations
 
@@ -95,9 +93,7 @@ class PrintWorker:
                  device_factory=None, on_paper=None, clock=None):
         self._cfg = cfg
         self.clock = clock or OfficeClock()
-        self._on_result = on_result
-        self.on_paper = on_paper
-        self._factory = device_factory
+        self._on_result, self.on_paper, self._factory = on_result, on_paper, device_factory
         self._cond = threading.Condition()
         self._tasks: collections.deque[_Task] = collections.deque()
         self._busy = 0
