@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from kiosk.desks.staff import Login
 from kiosk.pins import OK, PinCheck
 from screens import driver
 
@@ -24,7 +25,7 @@ def take(admin, shot) -> None:
 
     staff.open_pin()
     settle()
-    staff._pin_checked(PinCheck(OK, role="admin"))
+    staff._pin_checked(Login(PinCheck(OK, role="admin"), None))
     settle()
     shot("admin_staff_home")
     admin.open()
@@ -32,6 +33,7 @@ def take(admin, shot) -> None:
     settle()
     shot("admin_menu")
     admin.edit("kk-baru")
+    settle()
     form = admin.screen("admin_service")
     driver.tap(form.ids.quota)
     for key in "20":

@@ -18,7 +18,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
 from kiosk.menu import WEEKDAYS, counter_text
-from screens.admindraft import DAY_NAMES
+from kiosk.desks.draft import DAY_NAMES
 
 #: letter rows of the keyboard; the last row holds the control keys
 KEY_ROWS = ("1234567890-", "qwertyuiop/", "asdfghjkl:.", "zxcvbnm,()'")
@@ -372,10 +372,10 @@ class HistoryScreen(AdminScreen):
         self.version_rows = []
         if not versions:
             box.add_widget(Factory.StaffText(text="Belum ada versi sebelumnya."))
-        for version, path, saved in versions:
+        for v in versions:  # kiosk.desks.admin.Version
             row = Factory.StaffRow()
-            row.ids.words.text = f"Versi {version}\ndiganti {saved}"
+            row.ids.words.text = f"Versi {v.version}\ndiganti {v.saved_at}"
             row.ids.button.text = "Kembalikan"
-            row.ids.button.bind(on_release=lambda _b, p=path: admin.restore(p))
+            row.ids.button.bind(on_release=lambda _b, p=v.path: admin.restore(p))
             self.version_rows.append(row)
             box.add_widget(row)

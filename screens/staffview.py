@@ -8,20 +8,10 @@ staff screens.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.clock import OfficeClock
 from kiosk.i18n import translator
-
-#: below this estimated % of the roll left, warn (printers without a paper sensor)
-LOW_PAPER_PCT = 10
-
-_KIND = {"usb": "USB", "serial": "serial (COM)", "network": "jaringan (LAN)",
-         "file": "berkas (tanpa kertas, untuk uji)", "dummy": "uji (tidak mencetak)"}
-
 
 class StaffScreen(Screen):
     """Base of the staff screens: ``t('...', root.lang)`` translates in the staff domain."""
@@ -93,146 +83,6 @@ class ConfirmScreen(StaffScreen):
     confirm_text = StringProperty("")
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything the staff home shows, read off the UI thread."""
-
-    printer: object  # printer.worker.PrinterStatus
-    paper: dict  # SlipService.paper_used()
-    counts: dict
-    office_day: str
-    failed: list
-    last: object  # Ticket | None
-    sync: object  # SyncStatus | None
-    alerts: tuple
-    out_of_service: bool
-    new_day_offered: bool = False  # the clock's day and the office day disagree
-
-
-@dataclass(frozen=True)
-class TicketRow:
-    ticket_id: str
-    number: str
-    text: str
-
-
-def _local(iso: str | None, clock, fmt="%d-%m-%Y %H:%M") -> str:
-    """``iso`` (ISO 8601; no offset: UTC) in the office clock's local time, as ``fmt``."""
-    if not iso:
-        return ""
-    try:
-        return clock.parse(iso).strftime(fmt)
-    except ValueError:
-        return iso
-
-
-#: the one state word per :data:`printer.status.STATES` (README "Printer states")
-PRINTER_STATES = {
-    "ready": "Siap", "near_end": "Kertas hampir habis", "paper_out": "Kertas habis",
-    "cover_open": "Tutup printer terbuka", "offline": "Tidak terhubung",
-    "silent": "Tidak menjawab", "busy": "Dipakai program lain",
-    "permission": "Tidak ada izin", "not_found": "Tidak ditemukan", "error": "Gangguan",
-    "unknown": "Belum diketahui (belum ada cetakan)",
-}
-
-
-def printer_words(status, cfg, t, clock=None) -> str:
-    """Printer type, state and last error, e.g. "Printer: USB\\nKeadaan: Siap"; the state
-    word comes from ``status.state``, the same answer or failure as the error line.
-    ``clock``: the office clock for the last print's time (default one in ``cfg``'s zone)."""
-    p = cfg.printer
-    where = {"network": f" {p.host}:{p.port}", "file": f"\n{p.path}",
-             "serial": f" {p.device}"}.get(p.type, "")
-    state = t(PRINTER_STATES.get(status.state, PRINTER_STATES["unknown"]))
-    lines = [t("Jenis: {kind}", kind=t(_KIND.get(p.type, p.type)) + where),
-             t("Keadaan: {state}", state=state)]
-    if status.queued:
-        lines.append(t("Menunggu dicetak: {n} slip", n=status.queued))
-    if status.last_ok_at:
-        lines.append(t("Terakhir berhasil: {when}",
-                       when=(clock or OfficeClock(cfg.office.timezone))
-                       .from_timestamp(status.last_ok_at).strftime("%H:%M")))
-    lines.append(t("Gangguan terakhir: {error}", error=status.last_error or t("tidak ada")))
-    return "\n".join(lines)
-
-
-def paper_words(status, paper: dict, cfg, clock, t) -> tuple[str, str]:
-    """(paper counter text, warning or ""); the warning comes from the count when the
-    printer has no paper sensor."""
-    since = _local(paper.get("since"), clock) or t("belum pernah dicatat")
-    text = t("{n} slip sejak kertas diganti ({since}).\nTerpakai sekitar {m} m dari "
-             "{roll} m; perkiraan sisa {pct}%.", n=paper.get("slips", 0), since=since,
-             m=f"{paper.get('mm', 0) / 1000:.1f}", roll=f"{cfg.printer.roll_length_m:g}",
-             pct=paper.get("left_pct", 100))
-    warning = ""
-    if status.paper == "out":
-        warning = t("Kertas habis: pasang gulungan baru, lalu tekan \"Kertas sudah diganti\".")
-    elif status.paper == "near_end":
-        warning = t("Sensor printer: kertas hampir habis. Siapkan gulungan baru.")
-    elif status.paper == "unknown" and paper.get("left_pct", 100) <= LOW_PAPER_PCT:
-        warning = t("Perkiraan: kertas hampir habis. Siapkan gulungan baru.")
-    return text, warning
-
-
-def counts_words(counts: dict, office_day: str, menu, t) -> str:
-    lines = [t("Hari kantor {day}", day=office_day),
-             t("Jumlah: {n} tiket", n=sum(counts.values()))]
-    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        try:
-            service = menu.service(code)
-            name = f"{service.queue} - {service.names.get('id')}"
-        except KeyError:
-            name = code
-        lines.append(f"{name}: {n}")
-    return "\n".join(lines)
-
-
-def sync_words(sync, clock, t) -> str:
-    if sync is None:
-        return t("Server kantor tidak diatur: kiosk bekerja luring (offline).")
-    state = {True: t("Terhubung"), False: t("Tidak terhubung")}.get(sync.online,
-                                                                   t("Belum dicoba"))
-    lines = [t("Keadaan: {state}", state=state),
-             t("Terakhir berhasil: {when}",
-               when=_local(sync.last_success_at, clock) or t("belum pernah")),
-             t("Menunggu dikirim: {n} tiket", n=sync.backlog)]
-    if sync.last_error:
-        lines.append(t("Gangguan terakhir: {error}", error=sync.last_error))
-    return "\n".join(lines)
-
-
-def describe(snap: Snapshot, cfg, menu, t, clock) -> dict:
-    """The StaffHomeScreen properties for ``snap``; times in ``clock``'s (the office
-    clock's) local time."""
-    paper, warning = paper_words(snap.printer, snap.paper, cfg, clock, t)
-    alerts = "\n".join(snap.alerts)
-    return {"alerts": alerts, "printer_text": printer_words(snap.printer, cfg, t, clock),
-            "paper_text": paper, "paper_warning": warning,
-            "counts_text": counts_words(snap.counts, snap.office_day, menu, t),
-            "sync_text": sync_words(snap.sync, clock, t), "has_sync": snap.sync is not None,
-            "out_of_service": snap.out_of_service, "failed": list(snap.failed),
-            "new_day_offered": snap.new_day_offered,
-            "last_number": snap.last.number if snap.last else ""}
-
-
-def reprint_rows(snap: Snapshot, menu, t) -> list[TicketRow]:
-    """Failed slips of today, then the last ticket (if it is not among them)."""
-    def name(ticket):
-        try:
-            return menu.service(ticket.service_code).names.get("id")
-        except KeyError:
-            return ticket.service_code
-
-    rows = [TicketRow(x.id, x.number, f"{x.number}   {x.issued_at[11:16]}   {name(x)}\n"
-                      + t("Gagal: {error}", error=x.print_error or t("tidak diketahui")))
-            for x in snap.failed]
-    last = snap.last
-    if last is not None and all(r.ticket_id != last.id for r in rows):
-        rows.append(TicketRow(last.id, last.number, f"{last.number}   {last.issued_at[11:16]}"
-                              f"   {name(last)}\n" + t("Tiket terakhir")))
-    return rows
-
-
 def fill_reprint_list(screen, box, rows) -> None:
     """One row per ticket: its words and a "Cetak ulang" button (Kivy thread)."""
     from kivy.app import App
@@ -250,21 +100,12 @@ def fill_reprint_list(screen, box, rows) -> None:
         box.add_widget(line)
 
 
-def test_job(rt):
-    """A slip marked TEST (number A000), not stored as a ticket; for the staff test print."""
-    from kiosk.models import Ticket
-    now = rt.clock.local()
-    ticket = Ticket(id="0" * 32, kiosk_id=rt.config.kiosk.id, office_day=now.date().isoformat(),
-                    service_code=rt.menu.visible_services()[0].code, queue="A", sequence=0,
-                    number="A000", issued_at=now.isoformat(timespec="seconds"), language="id")
-    return rt.slips.job(ticket, rt.slips.info(ticket, rt.menu, 0, None, test=True))
-
-
 def take_screenshots(mode, shot) -> None:
     """Each staff screen for the docs (``kiosk screenshots``, on its throwaway store).
 
     Marks the last ticket as failed so the reprint list has a row.
     """
+    from kiosk.desks.staff import Login
     from kiosk.pins import OK, PinCheck
     from screens import driver
 
@@ -287,7 +128,7 @@ def take_screenshots(mode, shot) -> None:
     if last is not None:
         mode.store.set_print_status(last.id, "failed", "Kertas printer habis. Ganti gulungan "
                                                        "kertas, lalu cetak ulang slip.")
-    mode._pin_checked(PinCheck(OK, role="staff"))
+    mode._pin_checked(Login(PinCheck(OK, role="staff"), None))
     settle()
     shot("staff_home")
     mode.set_lang("en")
