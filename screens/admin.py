@@ -16,8 +16,12 @@ from types import SimpleNamespace
 
 from kiosk.checkin import Journey
 from kiosk.desks import AdminDesk
-from screens.adminview import (FilesScreen, HistoryScreen, MenuListScreen, PreviewScreen,
-                               QueuesScreen, ServiceEditScreen)
+from screens.admin_files import FilesScreen
+from screens.admin_history import HistoryScreen
+from screens.admin_menu import MenuListScreen
+from screens.admin_preview import PreviewScreen
+from screens.admin_queues import QueuesScreen
+from screens.admin_service import ServiceEditScreen
 
 log = logging.getLogger(__name__)
 ROLE = "admin"

@@ -24,9 +24,12 @@ from kiosk import pins
 from kiosk.desks import StaffDesk, staff as desk_words, staffwords
 from kiosk.errors import KioskError
 from kiosk.i18n import translator
-from screens import staffview
+from screens import staffshots
 from screens.admin import SCREENS as ADMIN_SCREENS, AdminMode
-from screens.staffview import ConfirmScreen, PinScreen, ReprintScreen, StaffHomeScreen
+from screens.staff_confirm import ConfirmScreen
+from screens.staff_home import StaffHomeScreen
+from screens.staff_pin import PinScreen
+from screens.staff_reprint import ReprintScreen
 
 log = logging.getLogger(__name__)
 _CLASSES = {"staff_pin": PinScreen, "staff_home": StaffHomeScreen,
@@ -363,5 +366,5 @@ class StaffMode:
     # -- docs ----------------------------------------------------------------
     def screenshots(self, shot):
         """Show each staff screen and call ``shot(name)`` (``kiosk screenshots``)."""
-        staffview.take_screenshots(self, shot)
+        staffshots.take_screenshots(self, shot)
         self.admin.screenshots(shot)

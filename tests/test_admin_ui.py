@@ -10,7 +10,7 @@ from kiosk.menu import parse_menu
 from kiosk.pins import PinStore
 from kiosk.desks import draft as admindraft
 from screens import driver
-from screens.adminview import ancestor
+from screens.parts import ancestor
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 STAFF_PIN, ADMIN_PIN = "4826", "9713"

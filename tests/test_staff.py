@@ -404,8 +404,8 @@ def test_sync_panel_shows_backlog_and_sync_now_pokes_the_worker(kiosk):
 # -- translations ----------------------------------------------------------------
 def staff_messages():
     found = set()
-    sources = [ROOT / "screens" / n for n in ("staff.py", "staffview.py")] + sorted(
-        (ROOT / "kiosk" / "desks").glob("*.py"))
+    sources = sorted((ROOT / "screens").glob("staff*.py")) + sorted(
+        (ROOT / "kiosk" / "desks").glob("*.py")) + [ROOT / "screens" / "parts.py"]
     for path in sources:  # t("...") in the screens, words("...") in the desks
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
