@@ -41,10 +41,6 @@ class AdminMode:
         self.desk = AdminDesk(self.app.runtime, ROLE)
         self.path = USB_FOLDER
 
-    @property
-    def library(self):
-        return self.app.runtime.menus  # looked up each time: a staff reset replaces it
-
     def screen(self, name):
         sm = self.app.sm
         if not sm.has_screen(name):

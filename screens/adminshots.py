@@ -53,11 +53,11 @@ def take(admin, shot) -> None:
     shot("admin_history")
     usb = Path(tempfile.mkdtemp(prefix="kiosk-usb-"))
     try:
-        menu = json.loads(admin.library.current.to_json())
+        menu = json.loads(admin.desk.library.current.to_json())
         menu["services"][1]["code"] = menu["services"][0]["code"]
         menu["services"][2]["daily_quota"] = -5
         (usb / "menu-rusak.json").write_text(json.dumps(menu), encoding="utf-8")
-        (usb / "menu-baik.json").write_text(admin.library.current.to_json(), encoding="utf-8")
+        (usb / "menu-baik.json").write_text(admin.desk.library.current.to_json(), encoding="utf-8")
         admin.show_files()
         files = admin.screen("admin_files")
         files.ids.path.text = str(usb)

@@ -57,16 +57,12 @@ class StaffMode:
         self.desk = StaffDesk(app.runtime)  # as "staff" until a PIN says who logged in
         self.admin = AdminMode(self)  # the menu editor, for the admin role only
         app.bind(on_stop=lambda *_a: self.shutdown())
-        self._show_service_state(bool(self.store.setting("out_of_service", False)))
+        self._show_service_state(self.desk.out_of_service())
 
     # -- plumbing ------------------------------------------------------------
     @property
     def rt(self):
         return self.app.runtime
-
-    @property
-    def store(self):
-        return self.app.runtime.store
 
     def screen(self, name):
         """The screen ``name``; staff screens are built on first use (faster cold start)."""
@@ -297,10 +293,11 @@ class StaffMode:
         self.screen("welcome").set_out_of_service(on)
 
     def sync_now(self):
-        if self.rt.sync is None:
-            return
-        self._run(self.desk.sync_now, self._said)
-        Clock.schedule_once(lambda _dt: self.refresh(), 3.0)
+        def done(started):
+            self._said(started)
+            if started.value:  # the attempt reports within seconds
+                Clock.schedule_once(lambda _dt: self.refresh(), 3.0)
+        self._run(self.desk.sync_now, done)
 
     # -- reset, new day, exit ------------------------------------------------
     def reset_kiosk(self):
@@ -355,9 +352,9 @@ class StaffMode:
     def resident_status(self) -> str:
         """One discreet line for residents: the paper notice, or "". Network and sync
         state are for staff (staff home), never shown to residents (issue 13)."""
-        rt, tr = self.app.runtime, self.app.tr
+        tr = self.app.tr
         parts = []
-        paper = rt.printer.status().paper
+        paper = self.desk.paper()
         if paper in ("near_end", "out"):
             parts.append(tr("Kertas hampir habis") if paper == "near_end"
                          else tr("Kertas habis - hubungi petugas"))

@@ -26,9 +26,9 @@ def take_screenshots(mode, shot) -> None:
     pad.clear()
     pad.message = mode.t("PIN salah. Sisa percobaan: {n}.", n=4)
     shot("staff_pin_wrong")
-    last = mode.store.last_ticket()
+    last = mode.rt.store.last_ticket()
     if last is not None:
-        mode.store.set_print_status(last.id, "failed", "Kertas printer habis. Ganti gulungan "
+        mode.rt.store.set_print_status(last.id, "failed", "Kertas printer habis. Ganti gulungan "
                                                        "kertas, lalu cetak ulang slip.")
     mode._pin_checked(Login(PinCheck(OK, role="staff"), None))
     settle()
@@ -51,5 +51,5 @@ def take_screenshots(mode, shot) -> None:
     mode.close()
     settle()
     shot("welcome_out_of_service")
-    mode.store.set_setting("out_of_service", False)
+    mode.rt.store.set_setting("out_of_service", False)
     mode._show_service_state(False)

@@ -173,8 +173,17 @@ class StaffDesk:
             failed=tuple(store.failed_today()), last=store.last_ticket(),
             sync=rt.sync.status() if rt.sync is not None else None,
             alerts=tuple(store.alerts),
-            out_of_service=bool(store.setting("out_of_service", False)),
+            out_of_service=self.out_of_service(),
             new_day_offered=store.clock_disagrees())
+
+    def out_of_service(self) -> bool:
+        """True while staff have stopped serving residents (persisted setting)."""
+        return bool(self.store.setting("out_of_service", False))
+
+    def paper(self) -> str:
+        """The printer's last known paper state (printer.status: ok | near_end | out |
+        unknown); no I/O, for the residents' status line."""
+        return self.rt.printer.status().paper
 
     def check_printer(self) -> Snapshot:
         """Ask the printer for its state now ("Periksa printer"); audited."""
