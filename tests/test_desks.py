@@ -305,6 +305,7 @@ def test_import_export_history_restore_and_sample_slip_through_the_admin_desk(ki
 
 
 # -- no Kivy -------------------------------------------------------------------------
+@pytest.mark.timeout(600)  # a whole pytest run in a child process, on a loaded CI box
 def test_the_desks_never_import_kivy(tmp_path):
     if os.environ.get(CHILD):
         pytest.skip("this is the child run")
