@@ -252,8 +252,8 @@ class StaffMode:
             self.refresh()
         self._run(self.desk.test_print, done)
 
-    def reprint(self, ticket_id, number=""):
-        self._run(lambda: self.desk.reprint(ticket_id), lambda done: self._said(done))
+    def reprint(self, ticket_id):
+        self._run(lambda: self.desk.reprint(ticket_id), self._said)
 
     def _said(self, result, refresh=False, ask_printer=False):
         """Show a desk result's words on the staff screens (then refresh)."""

@@ -29,5 +29,5 @@ def fill_reprint_list(screen, box, rows) -> None:
         line = Factory.StaffRow()
         line.ids.words.text = row.text
         line.ids.button.text = screen.t("Cetak ulang")
-        line.ids.button.bind(on_release=lambda _b, r=row: staff.reprint(r.ticket_id, r.number))
+        line.ids.button.bind(on_release=lambda _b, r=row: staff.reprint(r.ticket_id))
         box.add_widget(line)
