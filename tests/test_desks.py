@@ -295,7 +295,7 @@ def test_import_export_history_restore_and_sample_slip_through_the_admin_desk(ki
     assert last_audit(rt, "menu-export")["ok"] is False
     versions = desk.history()
     assert [v.version for v in versions] == [DEFAULT["version"]]
-    assert versions[0].saved_at.count("-") == 2  # dd-mm-yyyy HH:MM from the file name
+    assert versions[0].saved_at == "30-11-2026 09:00"  # the office clock, local time
     back = desk.restore(versions[0].path)
     assert back.menu.version == DEFAULT["version"] == rt.menu.version
     assert last_audit(rt, "menu-install")["source"].startswith("restore ")
