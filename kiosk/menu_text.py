@@ -1,6 +1,6 @@
 """What an admin types into a menu form, made ready for the menu schema.
 
-Shared by the kiosk's touch editor (screens/admindraft.py) and the office
+Shared by the kiosk's touch editor (kiosk/desks/draft.py) and the office
 server's admin page (office/menu_form.py), so both read a time or a list of
 documents the same way. Anything not understood is passed on unchanged, and
 :func:`kiosk.menu.parse_menu` names it in plain words.

@@ -10,9 +10,10 @@
     kiosk sync --once        one sync attempt with the office server
     kiosk set-pin staff|admin
 
-Every subcommand takes ``--config PATH`` (default ``./kiosk.ini``). Errors a
-person can act on are printed as one message naming the file, key and fix,
-with exit status 2; never a traceback.
+Every subcommand takes ``--config PATH`` (default ``./kiosk.ini``). Any failure is
+one plain line naming what to do, never a traceback (that goes to the log file):
+exit status 2 for bad input (arguments, kiosk.ini, a menu file), 1 for a failed
+operation; see :mod:`lobby.cli_errors`.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk.errors import ConfigError, KioskError
+from kiosk.errors import ConfigError, MenuError
 
 log = logging.getLogger("kiosk")
 
@@ -76,25 +77,18 @@ def _print_warnings(lines) -> None:
 
 
 def cmd_print_test(args) -> int:
-    from kiosk.models import Ticket
+    from kiosk.desks import StaffDesk
     from lobby.runtime import KioskRuntime
     cfg = _load(args)
     rt = KioskRuntime(cfg)
     try:
-        now = rt.clock.local()
-        service = rt.menu.visible_services()[0]  # a menu always has one (parse_menu)
-        ticket = Ticket(id="0" * 32, kiosk_id=cfg.kiosk.id, office_day=now.date().isoformat(),
-                        service_code=service.code, queue=service.queue, sequence=0,
-                        number=f"{service.queue}000", issued_at=now.isoformat(timespec="seconds"),
-                        language="id")
-        job = rt.slips.job(ticket, rt.slips.info(ticket, rt.menu, 0, None, test=True))
-        result = rt.printer.print_now(job, timeout_s=cfg.printer.job_deadline_s)
+        result = StaffDesk(rt, role="staff").test_print(timeout_s=cfg.printer.job_deadline_s)
     finally:
         rt.stop()
     if result.ok:
         print(f"Slip uji coba tercetak / test slip printed ({result.duration_ms:.0f} ms).")
         return 0
-    print(f"Printer gagal / printer failed: {result.message}", file=sys.stderr)
+    print(f"{result.words} / test slip not printed.", file=sys.stderr)
     return 1
 
 
@@ -115,24 +109,30 @@ def cmd_run(args) -> int:
 
 def cmd_menu(args) -> int:
     from kiosk.menu import load_menu
-    if args.action in ("validate", "import"):
+    if args.action == "validate":
         menu = load_menu(args.path)
-        if args.action == "validate":
-            print(f"{args.path}: OK, version {menu.version}, {len(menu.services)} services")
-            _print_warnings(_menu_warnings(args, menu))
-            return 0
-    cfg = _load(args)
+        print(f"{args.path}: OK, version {menu.version}, {len(menu.services)} services")
+        _print_warnings(_menu_warnings(args, menu))
+        return 0
+    from kiosk.desks import AdminDesk
     from lobby.runtime import KioskRuntime
-    rt = KioskRuntime(cfg)
+    rt = KioskRuntime(_load(args))
     try:
+        desk = AdminDesk(rt, role="admin")
         if args.action == "import":
-            rt.apply_menu(Path(args.path).read_bytes(), source=str(args.path), role="admin")
-            print(f"menu {menu.version} installed (previous one kept in "
+            done = desk.import_file(args.path)
+            if done.menu is None:
+                raise MenuError(f"{args.path}: {'; '.join(done.problems)}", path=args.path,
+                                problems=done.problems)
+            print(f"menu {done.menu.version} installed (previous one kept in "
                   f"{rt.menus.history_dir}); a running kiosk takes it at its next start or "
                   f"staff reset")
-        else:  # export
-            Path(args.path).write_text(rt.menu.to_json(), encoding="utf-8")
-            print(f"menu {rt.menu.version} exported to {args.path}")
+        else:  # export: into an existing folder (menu-<version>.json) or to a file
+            done = desk.export(args.path)
+            if done.path is None:
+                print(f"kiosk: {done.problems[0]}", file=sys.stderr)
+                return 1
+            print(f"menu {rt.menu.version} exported to {done.path}")
     finally:
         rt.stop()
     return 0
@@ -190,19 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    level = logging.INFO if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.setLevel(level)  # Kivy's logger runs at DEBUG and propagates here
-    func = getattr(args, "func", cmd_run)
-    try:
-        return func(args)
-    except KioskError as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    """Run ``kiosk`` with ``argv``; returns the exit status (:mod:`lobby.cli_errors`)."""
+    from .cli_errors import run, setup_logging
+    args = build_parser().parse_args(argv)  # bad arguments: usage and status 2
+    logged = setup_logging(args.verbose)
+    return run(getattr(args, "func", cmd_run), args, logged)
 
 
 if __name__ == "__main__":

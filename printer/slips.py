@@ -70,10 +70,22 @@ class SlipService:
                         requirements=reqs, documents=docs, people_ahead=people_ahead,
                         wait_min=wait_min, position=position, test=test or self.test_mode)
 
+    def _blocks(self, ticket: Ticket, info: SlipInfo):
+        width, profile = self.config.printer.width_mm, self.config.printer.profile
+        return slip_blocks(ticket, info, width, profile_columns(profile, width))
+
+    def preview_png(self, ticket: Ticket, info: SlipInfo) -> bytes:
+        """The slip as PNG bytes, laid out as :meth:`job` prints it (PIL only)."""
+        import io
+        out = io.BytesIO()
+        render_png(self._blocks(ticket, info), self.config.printer.width_mm,
+                   self.config.printer.profile).save(out, format="PNG")
+        return out.getvalue()
+
     def job(self, ticket: Ticket, info: SlipInfo) -> PrintJob:
         """The print job of ``ticket``: laid out for the profile's columns, rendered once."""
         width, profile = self.config.printer.width_mm, self.config.printer.profile
-        blocks = slip_blocks(ticket, info, width, profile_columns(profile, width))
+        blocks = self._blocks(ticket, info)
         data = render_escpos(blocks, profile, width)
         png = render_png(blocks, width, profile) if self.config.printer.type == "file" else None
         mark = "_TEST" if info.test else "_COPY" if info.copy else ""

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from kiosk.desks.staff import Login
 from kiosk.pins import OK, PinCheck
 from screens import driver
 
@@ -24,7 +25,7 @@ def take(admin, shot) -> None:
 
     staff.open_pin()
     settle()
-    staff._pin_checked(PinCheck(OK, role="admin"))
+    staff._pin_checked(Login(PinCheck(OK, role="admin"), None))
     settle()
     shot("admin_staff_home")
     admin.open()
@@ -32,6 +33,7 @@ def take(admin, shot) -> None:
     settle()
     shot("admin_menu")
     admin.edit("kk-baru")
+    settle()
     form = admin.screen("admin_service")
     driver.tap(form.ids.quota)
     for key in "20":
@@ -51,11 +53,11 @@ def take(admin, shot) -> None:
     shot("admin_history")
     usb = Path(tempfile.mkdtemp(prefix="kiosk-usb-"))
     try:
-        menu = json.loads(admin.library.current.to_json())
+        menu = json.loads(admin.desk.library.current.to_json())
         menu["services"][1]["code"] = menu["services"][0]["code"]
         menu["services"][2]["daily_quota"] = -5
         (usb / "menu-rusak.json").write_text(json.dumps(menu), encoding="utf-8")
-        (usb / "menu-baik.json").write_text(admin.library.current.to_json(), encoding="utf-8")
+        (usb / "menu-baik.json").write_text(admin.desk.library.current.to_json(), encoding="utf-8")
         admin.show_files()
         files = admin.screen("admin_files")
         files.ids.path.text = str(usb)

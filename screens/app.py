@@ -31,8 +31,11 @@ from screens.welcome import WelcomeScreen
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
+#: one .kv per screen, after the shared rules (widgets.kv, and parts.kv for staff and admin)
 KV_FILES = ("widgets.kv", "welcome.kv", "services.kv", "rules.kv", "ticket.kv",
-            "stillthere.kv", "staff.kv", "admin.kv")
+            "stillthere.kv", "parts.kv", "staff_pin.kv", "staff_home.kv", "staff_reprint.kv",
+            "staff_confirm.kv", "admin_menu.kv", "admin_service.kv", "admin_queues.kv",
+            "admin_preview.kv", "admin_files.kv", "admin_history.kv")
 
 
 class LobbyApp(App):

@@ -4,29 +4,32 @@ Opened by the hidden gesture on the welcome screen (3 s press on the office
 name) and a PIN (:mod:`kiosk.pins`). Indonesian first; English through the
 ``staff`` gettext domain (the staff member chooses on the staff home).
 
-Everything that can block (Argon2 PIN hashing, printer status and printing,
-fsynced settings and audit lines, reading kiosk.ini and the menu) runs on one
-long-lived worker thread; results come back through ``Clock.schedule_once``.
-Every staff action is written to the audit log with the role that logged in.
+Every action is a method of :class:`kiosk.desks.StaffDesk` (the work, its audit line with
+the role that logged in, and the words to show); this module only shows the results.
+Desk calls can block (Argon2 PIN hashing, printer status and printing, fsynced settings and
+audit lines, reading kiosk.ini and the menu), so they run on one long-lived worker thread;
+results come back through ``Clock.schedule_once``.
 The admin PIN also shows "Ubah menu layanan", the menu editor (:mod:`screens.admin`).
 Staff screens close themselves after ``[staff] idle_timeout_s`` without a touch.
 """
 from __future__ import annotations
 
 import logging
-import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from kivy.clock import Clock
 
 from kiosk import pins
-from kiosk.config import load_config
+from kiosk.desks import StaffDesk, staff as desk_words, staffwords
 from kiosk.errors import KioskError
 from kiosk.i18n import translator
-from screens import staffview
+from screens import staffshots
 from screens.admin import SCREENS as ADMIN_SCREENS, AdminMode
-from screens.staffview import ConfirmScreen, PinScreen, ReprintScreen, StaffHomeScreen
+from screens.staff_confirm import ConfirmScreen
+from screens.staff_home import StaffHomeScreen
+from screens.staff_pin import PinScreen
+from screens.staff_reprint import ReprintScreen
 
 log = logging.getLogger(__name__)
 _CLASSES = {"staff_pin": PinScreen, "staff_home": StaffHomeScreen,
@@ -51,19 +54,15 @@ class StaffMode:
         self._pending = 0
         self._confirm_action = None
         self._locked_until = 0.0  # time.monotonic() when the pad unlocks
-        self.pins = pins.PinStore.for_config(app.kiosk_config, clock=app.runtime.clock)
+        self.desk = StaffDesk(app.runtime)  # as "staff" until a PIN says who logged in
         self.admin = AdminMode(self)  # the menu editor, for the admin role only
         app.bind(on_stop=lambda *_a: self.shutdown())
-        self._show_service_state(bool(self.store.setting("out_of_service", False)))
+        self._show_service_state(self.desk.out_of_service())
 
     # -- plumbing ------------------------------------------------------------
     @property
     def rt(self):
         return self.app.runtime
-
-    @property
-    def store(self):
-        return self.app.runtime.store
 
     def screen(self, name):
         """The screen ``name``; staff screens are built on first use (faster cold start)."""
@@ -74,6 +73,10 @@ class StaffMode:
 
     def t(self, message, **kwargs) -> str:
         return translator(self.lang, "staff")(message, **kwargs)
+
+    def say(self, words) -> str:
+        """``words`` (:class:`kiosk.desks.Words`, from a desk) in the staff language."""
+        return words.render(self.t)
 
     def active(self) -> bool:
         return self.app.sm.current in SCREENS + ADMIN_SCREENS
@@ -103,10 +106,6 @@ class StaffMode:
                 done(value)
         future.add_done_callback(lambda _f: Clock.schedule_once(back))
 
-    def _audit(self, action, **detail):
-        """On the worker: one audit line with the logged-in role."""
-        self.store.audit(self.role or "staff", action, **detail)
-
     def _built(self):
         return [self.app.sm.get_screen(n) for n in SCREENS if self.app.sm.has_screen(n)]
 
@@ -133,31 +132,22 @@ class StaffMode:
         pad.usable, pad.message = False, ""
         self._set_lang("id")
         self._go("staff_pin")
-        self._run(lambda: (self.pins.roles_set(), self.pins.locked_s(), self.pins.damaged()),
-                  self._pad_state)
+        self._run(self.desk.pad_state, self._pad_state)
 
     def _pad_state(self, state):
-        roles, locked_s, damaged = state
         pad = self.screen("staff_pin")
-        if damaged:
-            pad.usable = False
-            pad.message = self.t(pins.DAMAGED_WORDS)
-        elif not roles:
-            pad.usable = False
-            pad.message = self.t("PIN belum diatur. Minta admin menjalankan perintah "
-                                 "`kiosk set-pin staff` di komputer kiosk.")
-        elif locked_s > 0:
-            self._lock_pad(locked_s)
+        if state.locked_s > 0 and not state.damaged and state.roles:
+            self._lock_pad(state.locked_s)
         else:
-            pad.usable = True
+            pad.usable = state.words is None
+            pad.message = "" if state.words is None else self.say(state.words)
 
     def _lock_pad(self, locked_s):
         self._locked_until = time.monotonic() + locked_s
         pad = self.screen("staff_pin")
         pad.usable = False
         pad.clear()
-        pad.message = self.t("Terlalu banyak PIN salah. Coba lagi dalam {m} menit.",
-                             m=max(1, math.ceil(locked_s / 60)))
+        pad.message = self.say(desk_words.locked_words(locked_s))
 
     def submit_pin(self):
         pad = self.screen("staff_pin")
@@ -165,24 +155,17 @@ class StaffMode:
             return
         pin, pad.usable = pad.entered, False
         pad.clear()
-        pad.message = self.t("Memeriksa PIN...")
+        pad.message = self.say(desk_words.CHECKING_PIN)
+        self._run(lambda: self.desk.login(pin), self._pin_checked)
 
-        def work():
-            check = self.pins.verify(pin)
-            if check.reason in (pins.WRONG, pins.LOCKED):
-                self.store.audit("staff", "pin-wrong", attempts_left=check.attempts_left,
-                                 locked=check.reason == pins.LOCKED)
-            elif check.ok:
-                self.store.audit(check.role, "login")
-            return check
-        self._run(work, self._pin_checked)
-
-    def _pin_checked(self, check):
+    def _pin_checked(self, login):
         pad = self.screen("staff_pin")
         if self.app.sm.current != "staff_pin":
             return  # the pad timed out meanwhile
+        check = login.check
         if check.ok:
             self.role = check.role
+            self.desk = self.desk.as_role(check.role)
             pad.message = ""
             self.screen("staff_home").role = check.role
             self.screen("staff_home").message = ""
@@ -190,11 +173,9 @@ class StaffMode:
             self.refresh(ask_printer=True)
         elif check.reason == pins.LOCKED:
             self._lock_pad(check.locked_s)
-        elif check.reason in (pins.UNSET, pins.DAMAGED):
-            self._pad_state(((), 0, check.reason == pins.DAMAGED))
         else:
-            pad.usable = True
-            pad.message = self.t("PIN salah. Sisa percobaan: {n}.", n=check.attempts_left)
+            pad.usable = check.reason == pins.WRONG
+            pad.message = self.say(login.words)
 
     def cancel_pin(self):
         self.close(reason="cancel")
@@ -219,9 +200,10 @@ class StaffMode:
     def close(self, reason="done"):
         """Leave staff mode for the welcome screen."""
         if self.role is not None:
-            role = self.role
-            self._run(lambda: self.store.audit(role, "logout", reason=reason))
+            desk = self.desk
+            self._run(lambda: desk.logout(reason))
         self.role = None
+        self.desk = self.desk.as_role("staff")
         self._confirm_action = None
         self.admin.reset()
         if self.app.sm.has_screen("staff_pin"):
@@ -243,60 +225,41 @@ class StaffMode:
         """Re-read printer, paper, counts, failed slips and sync (worker), then show them."""
         if self.role is None or not self.active():
             return
-        rt = self.rt
-
-        def work():
-            status = rt.printer.status(refresh=ask_printer)
-            return staffview.Snapshot(
-                printer=status, paper=rt.slips.paper_used(), counts=self.store.counts_today(),
-                office_day=self.store.office_day(), failed=self.store.failed_today(),
-                last=self.store.last_ticket(),
-                sync=rt.sync.status() if rt.sync is not None else None,
-                alerts=tuple(self.store.alerts),
-                out_of_service=bool(self.store.setting("out_of_service", False)),
-                new_day_offered=self.store.clock_disagrees())
-        self._run(work, self._show)
+        self._run(lambda: self.desk.snapshot(ask_printer), self._show)
 
     def _show(self, snap):
         home = self.screen("staff_home")
-        view = staffview.describe(snap, self.app.kiosk_config, self.rt.menu, self.t,
-                                 self.rt.clock)
+        view = staffwords.describe(snap, self.app.kiosk_config, self.rt.menu, self.t,
+                                   self.rt.clock)
         for key, value in view.items():
             setattr(home, key, value)
         if self.app.sm.has_screen("staff_reprint"):
-            self.screen("staff_reprint").rows = staffview.reprint_rows(snap, self.rt.menu, self.t)
+            self.screen("staff_reprint").rows = staffwords.reprint_rows(snap, self.rt.menu,
+                                                                         self.t)
 
     def refresh_printer(self):
-        self._run(lambda: self._audit("printer-status"))
-        self.refresh(ask_printer=True)
+        if self.role is not None:
+            self._run(self.desk.check_printer, self._show)
 
     # -- printer and paper ---------------------------------------------------
     def test_print(self):
         home = self.screen("staff_home")
-        home.busy, home.message = True, self.t("Mencetak slip uji coba...")
-        rt = self.rt
-
-        def work():
-            result = rt.printer.print_now(staffview.test_job(rt))
-            self._audit("test-print", ok=result.ok, kind=result.kind)
-            return result
+        home.busy, home.message = True, self.say(desk_words.PRINTING)
 
         def done(result):
             home.busy = False
-            home.message = (self.t("Slip uji coba tercetak.") if result.ok else
-                            self.t("Slip uji coba gagal: {error}", error=result.message))
+            home.message = self.say(result.words)
             self.refresh()
-        self._run(work, done)
+        self._run(self.desk.test_print, done)
 
-    def reprint(self, ticket_id, number=""):
-        rt = self.rt
+    def reprint(self, ticket_id):
+        self._run(lambda: self.desk.reprint(ticket_id), self._said)
 
-        def work():
-            ok = rt.slips.reprint(ticket_id, rt.menu)
-            self._audit("reprint", ticket=number, ticket_id=ticket_id, found=ok)
-            return ok
-        self._say(self.t("Slip {number} dikirim ke printer.", number=number))
-        self._run(work)
+    def _said(self, result, refresh=False, ask_printer=False):
+        """Show a desk result's words on the staff screens (then refresh)."""
+        self._say(self.say(result.words))
+        if refresh:
+            self.refresh(ask_printer=ask_printer)
 
     def show_reprint(self):
         self._go("staff_reprint")
@@ -308,17 +271,9 @@ class StaffMode:
         self.refresh()
 
     def paper_replaced(self):
-        """New roll: reset the counter; drop waiting jobs so no old slip prints by itself."""
-        rt = self.rt
-
-        def work():
-            dropped = rt.printer.clear()
-            rt.slips.paper_replaced(rt.clock.local())
-            self._audit("paper-replaced", dropped_jobs=dropped)
-            return dropped
-        self._run(work, lambda dropped: (self._say(self.t(
-            "Penghitung kertas diulang dari nol. Slip lama tidak dicetak otomatis; cetak ulang "
-            "dari daftar bila perlu.")), self.refresh(ask_printer=True)))
+        """New roll: the counter starts again; waiting jobs are dropped (the desk says so)."""
+        self._run(self.desk.paper_replaced,
+                  lambda done: self._said(done, refresh=True, ask_printer=True))
 
     def open_menu_editor(self):
         """The admin's menu editor; AdminMode refuses any role but admin."""
@@ -327,90 +282,64 @@ class StaffMode:
     # -- service, sync -------------------------------------------------------
     def toggle_service(self):
         on = not self.screen("staff_home").out_of_service
+        self._run(lambda: self.desk.set_out_of_service(on), self._service_changed)
 
-        def work():
-            self.store.set_setting("out_of_service", on)
-            self._audit("out-of-service" if on else "back-in-service")
-            return on
-        self._run(work, self._service_changed)
-
-    def _service_changed(self, on):
-        self._show_service_state(on)
-        self.screen("staff_home").out_of_service = on
-        self._say(self.t("Kiosk TIDAK melayani warga.") if on else
-                  self.t("Kiosk kembali melayani warga."))
+    def _service_changed(self, done):
+        self._show_service_state(done.value)
+        self.screen("staff_home").out_of_service = done.value
+        self._said(done)
 
     def _show_service_state(self, on):
         self.screen("welcome").set_out_of_service(on)
 
     def sync_now(self):
-        if self.rt.sync is None:
-            return
-        self.rt.sync.poke(force=True)
-        self._run(lambda: self._audit("sync-now"))
-        self._say(self.t("Sinkron dimulai; hasilnya tampil dalam beberapa detik."))
-        Clock.schedule_once(lambda _dt: self.refresh(), 3.0)
+        def done(started):
+            self._said(started)
+            if started.value:  # the attempt reports within seconds
+                Clock.schedule_once(lambda _dt: self.refresh(), 3.0)
+        self._run(self.desk.sync_now, done)
 
     # -- reset, new day, exit ------------------------------------------------
     def reset_kiosk(self):
         """Reload kiosk.ini and the menu, empty the print queue, back to welcome."""
-        rt, app = self.rt, self.app
+        app = self.app
 
-        def work():
-            cfg = load_config(rt.config.path) if rt.config.path is not None else rt.config
-            menu = rt.reload(cfg)  # the installed menu if valid, else the configured file
-            dropped = rt.printer.clear()
-            self._audit("reset", menu=menu.version, dropped_jobs=dropped)
-            return cfg
-
-        def done(cfg):
+        def done(reset):
+            if not reset.ok:
+                self._said(reset)  # kiosk.ini or the menu is wrong: nothing changed
+                return
+            cfg = reset.config
             app.kiosk_config = cfg
             app.config_office_title = f"{cfg.office.name}\n{cfg.office.regency}"
             app.languages = list(cfg.kiosk.languages)
-            self.pins = pins.PinStore.for_config(cfg, clock=self.rt.clock)
             self.close(reason="reset")
-        self._say(self.t("Memuat ulang pengaturan..."))
-        self._run(work, done)
+        self._say(self.say(desk_words.RELOADING))
+        self._run(self.desk.reset, done)
 
     def acknowledge_alerts(self):
-        """Staff have read the alerts: clear them (they were persisted until now), audited."""
-        def work():
-            self._audit("alerts-acknowledged", alerts=self.store.acknowledge_alerts())
-        self._run(work, lambda _v: self.refresh())
+        """Staff have read the alerts: the desk clears them (audited)."""
+        self._run(self.desk.acknowledge_alerts, lambda _done: self.refresh())
 
     def ask_new_day(self):
-        self._confirm(self.t("Mulai hari kantor baru?"),
-                      self.t("Hanya untuk kiosk yang jamnya salah (tanggal tidak berganti). "
-                             "Nomor antrian mulai lagi dari 001 untuk hari berikutnya. Hari ini "
-                             "tidak dapat dibuka lagi."),
-                      self.t("Ya, mulai hari baru"), self._new_day)
+        self._confirm(desk_words.CONFIRM_NEW_DAY, self._new_day)
 
     def _new_day(self):
-        def work():
-            old = self.store.office_day()
-            day = self.store.start_new_office_day()
-            self._audit("new-office-day", previous=old, day=day)
-            return day
-        self._run(work, lambda day: (self.back_home(), self._say(
-            self.t("Hari kantor sekarang {day}. Nomor berikutnya mulai dari 001.", day=day))))
+        self._run(self.desk.new_office_day, lambda day: (self.back_home(), self._said(day)))
 
     def ask_exit(self):
-        self._confirm(self.t("Keluar dari aplikasi kiosk?"),
-                      self.t("Warga tidak dapat mengambil nomor sampai aplikasi dijalankan "
-                             "lagi."), self.t("Ya, keluar"), self._exit)
+        self._confirm(desk_words.CONFIRM_EXIT, self._exit)
 
     def _exit(self):
-        def work():
-            self._audit("exit-app")
-        self._run(work, lambda _v: self._stop_app())
+        self._run(self.desk.exit, lambda _words: self._stop_app())
 
     def _stop_app(self):
         self.exit_allowed = True
         self.app.stop()
 
-    def _confirm(self, title, body, confirm_text, action):
+    def _confirm(self, question, action):
+        """The second confirmation: ``question`` is (title, body, yes) desk words."""
         screen = self.screen("staff_confirm")
-        screen.title, screen.body, screen.confirm_text = title, body, confirm_text
+        screen.title, screen.body, screen.confirm_text = (self.say(w) for w in question)
         self._confirm_action = action
         self._go("staff_confirm")
 
@@ -423,9 +352,9 @@ class StaffMode:
     def resident_status(self) -> str:
         """One discreet line for residents: the paper notice, or "". Network and sync
         state are for staff (staff home), never shown to residents (issue 13)."""
-        rt, tr = self.app.runtime, self.app.tr
+        tr = self.app.tr
         parts = []
-        paper = rt.printer.status().paper
+        paper = self.desk.paper()
         if paper in ("near_end", "out"):
             parts.append(tr("Kertas hampir habis") if paper == "near_end"
                          else tr("Kertas habis - hubungi petugas"))
@@ -434,5 +363,5 @@ class StaffMode:
     # -- docs ----------------------------------------------------------------
     def screenshots(self, shot):
         """Show each staff screen and call ``shot(name)`` (``kiosk screenshots``)."""
-        staffview.take_screenshots(self, shot)
+        staffshots.take_screenshots(self, shot)
         self.admin.screenshots(shot)

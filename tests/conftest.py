@@ -12,10 +12,14 @@ from screens.driver import headless_env  # noqa: E402  (no Kivy import at module
 os.environ.setdefault("KIVY_HOME", str(ROOT / ".pytest_cache" / (
     "kivy-home-" + os.environ.get("PYTEST_XDIST_WORKER", "main"))))
 headless_env(1280, 800)
+# the `kiosk` command's log file (tracebacks), never the tester's own ~/.local/state
+os.environ.setdefault("KIOSK_LOG_FILE", str(ROOT / ".pytest_cache" / (
+    "kiosk-" + os.environ.get("PYTEST_XDIST_WORKER", "main") + ".log")))
 
 import pytest  # noqa: E402
 
 from kiosk.clock import FixedClock  # noqa: E402  (no Kivy)
+from kioskini import write_ini  # noqa: E402
 
 
 @pytest.fixture
@@ -29,16 +33,7 @@ def clock():
 def ini(tmp_path):
     """Write a kiosk.ini into tmp_path from keyword sections; returns its path."""
     def write(**sections):
-        base = {"kiosk": {"data_dir": "data"}, "printer": {"type": "file", "path": "spool"}}
-        for name, values in sections.items():
-            base.setdefault(name, {}).update(values)
-        lines = []
-        for name, values in base.items():
-            lines.append(f"[{name}]")
-            lines += [f"{k} = {v}" for k, v in values.items()]
-        path = tmp_path / "kiosk.ini"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return path
+        return write_ini(tmp_path, **sections)
     return write
 
 

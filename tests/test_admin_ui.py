@@ -8,8 +8,9 @@ from argon2 import PasswordHasher
 from kiosk import ASSETS_DIR
 from kiosk.menu import parse_menu
 from kiosk.pins import PinStore
-from screens import admindraft, driver
-from screens.adminview import ancestor
+from kiosk.desks import draft as admindraft
+from screens import driver
+from screens.parts import ancestor
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 STAFF_PIN, ADMIN_PIN = "4826", "9713"
@@ -176,7 +177,8 @@ def test_blank_indonesian_name_is_refused_with_the_reason_and_nothing_changes(ki
     assert "TIDAK disimpan" in screen.message
     assert "ktp-baru" in screen.problems and "names.id is empty" in screen.problems
     assert kiosk.runtime.menu.version == DEFAULT["version"]
-    assert kiosk.runtime.menus.history() == [] and audit(kiosk, "menu-install") == []
+    assert kiosk.runtime.menus.history() == []
+    assert [e["ok"] for e in audit(kiosk, "menu-install")] == [False]  # refused, audited
     assert screen.dirty  # the draft is kept to be fixed
 
 

@@ -404,17 +404,21 @@ def test_sync_panel_shows_backlog_and_sync_now_pokes_the_worker(kiosk):
 # -- translations ----------------------------------------------------------------
 def staff_messages():
     found = set()
-    for name in ("staff.py", "staffview.py"):
-        tree = ast.parse((ROOT / "screens" / name).read_text(encoding="utf-8"))
+    sources = sorted((ROOT / "screens").glob("staff*.py")) + sorted(
+        (ROOT / "kiosk" / "desks").glob("*.py")) + [ROOT / "screens" / "parts.py"]
+    for path in sources:  # t("...") in the screens, words("...") in the desks
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
                     and isinstance(node.args[0].value, str) and \
-                    getattr(node.func, "attr", getattr(node.func, "id", None)) == "t":
+                    getattr(node.func, "attr", getattr(node.func, "id", None)) in ("t", "words"):
                 found.add(node.args[0].value)
-    kv = (ROOT / "screens" / "staff.kv").read_text(encoding="utf-8")
-    found.update(m.group(2) for m in re.finditer(r"""\bt\((['"])(.+?)\1""", kv))
-    from screens.staffview import _KIND
-    found.update(_KIND.values())
+    for kv in sorted((ROOT / "screens").glob("staff*.kv")):
+        found.update(m.group(2) for m in re.finditer(r"""\bt\((['"])(.+?)\1""",
+                                                     kv.read_text(encoding="utf-8")))
+    from kiosk.desks.staffwords import KIND, PRINTER_STATES
+    from kiosk.pins import DAMAGED_WORDS
+    found.update(KIND.values(), PRINTER_STATES.values(), [DAMAGED_WORDS])
     return found
 
 

@@ -98,7 +98,7 @@ def test_a_cancelled_device_sends_nothing(net_cfg, peer):
 ])
 def test_staff_state_word_agrees_with_the_error(net_cfg, peer, answers, word):
     from kiosk.config import load_config
-    from screens.staffview import printer_words
+    from kiosk.desks.staffwords import printer_words
     peer.status = answers
     worker = PrintWorker(replace(net_cfg, timeout_s=0.3))
     result = worker.print_now(job())
