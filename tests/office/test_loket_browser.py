@@ -16,13 +16,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from office.devserver import ServerThread, headless_chromium
 from office.loket_web import act
 
-pytestmark = [
-    pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
-                       reason="needs Debian's chromium and chromium-driver (installed by .ci/run)"),
-    # the tests share two browsers and one server, and the display tests show the calls
-    # the first test made: one worker runs them, in order
-    pytest.mark.xdist_group("loket_browser"),
-]
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("chromium") and shutil.which("chromedriver")),
+    reason="needs Debian's chromium and chromium-driver (installed by .ci/run)")
 #: Hang guard for anything the page should do "at once".
 GUARD_S = 20
 

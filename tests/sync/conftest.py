@@ -50,3 +50,15 @@ def server_cfg():
         values.update(over)
         return ServerConfig(**values)
     return make
+
+
+@pytest.fixture
+def office_cfg(server_cfg):
+    """``office_cfg(url, ...)``: like ``server_cfg`` but with a patient read budget, for talks
+    with the real office server that are not about timeouts: a loaded 2-core CI box can take
+    longer than the fast-failing 0.5 s to answer, and such a test would fail for that alone.
+    Tests that make the server slow on purpose (``office.slow``) keep ``server_cfg``."""
+    def make(url, token="k1-token", **over):
+        return server_cfg(url, token, **{"read_timeout_s": 10.0, "attempt_deadline_s": 30.0,
+                                         **over})
+    return make

@@ -13,8 +13,8 @@ from kiosk.sync_client import SyncClient, parse_retry_after
 from office.devserver import free_port
 
 
-def test_upload_to_the_real_server_returns_accepted_ids(office, server_cfg):
-    client = SyncClient(server_cfg(office.url), "K1")
+def test_upload_to_the_real_server_returns_accepted_ids(office, office_cfg):
+    client = SyncClient(office_cfg(office.url), "K1")
     tickets = make_tickets(3)
     reply = client.upload(tickets, "2026-11-29.1")
     assert reply.accepted_ids == tuple(t.id for t in tickets)
@@ -22,19 +22,19 @@ def test_upload_to_the_real_server_returns_accepted_ids(office, server_cfg):
     assert client.health()["status"] == "ok"
 
 
-def test_menu_download_uses_etag(office, server_cfg):
+def test_menu_download_uses_etag(office, office_cfg):
     import requests
     requests.put(office.url + "/api/v1/menu", data=MENU_BYTES,
                  headers={"Authorization": "Bearer admin-token"}, timeout=5).raise_for_status()
-    client = SyncClient(server_cfg(office.url), "K1")
+    client = SyncClient(office_cfg(office.url), "K1")
     body, etag = client.fetch_menu(None, "old")
     assert body == MENU_BYTES and etag
     assert client.fetch_menu(etag) == (None, etag)
     assert {k.id: k.menu_version for k in office.repo.kiosks()}["K1"] == "old"
 
 
-def test_menu_download_before_any_menu_is_published(office, server_cfg):
-    assert SyncClient(server_cfg(office.url), "K1").fetch_menu(None) == (None, None)
+def test_menu_download_before_any_menu_is_published(office, office_cfg):
+    assert SyncClient(office_cfg(office.url), "K1").fetch_menu(None) == (None, None)
 
 
 @pytest.mark.parametrize("script,kind,status,words", [
@@ -161,12 +161,12 @@ def test_unreadable_replies_are_told_in_plain_words_without_python_names(raw, se
         assert name not in message
 
 
-def test_a_number_another_kiosk_also_gave_comes_back_as_a_conflict(office, server_cfg):
+def test_a_number_another_kiosk_also_gave_comes_back_as_a_conflict(office, office_cfg):
     mine, theirs = make_tickets(2, "K1"), make_tickets(3, "K2")
     patient = {"read_timeout_s": 10, "attempt_deadline_s": 30}  # not about timeouts (load)
-    first = SyncClient(server_cfg(office.url, **patient), "K1").upload(mine)
+    first = SyncClient(office_cfg(office.url, **patient), "K1").upload(mine)
     assert first.conflict_ids == () and first.clashes == ()
-    reply = SyncClient(server_cfg(office.url, token="k2-token", **patient), "K2").upload(theirs)
+    reply = SyncClient(office_cfg(office.url, token="k2-token", **patient), "K2").upload(theirs)
     assert reply.accepted_ids == tuple(t.id for t in theirs)       # stored all the same
     assert set(reply.conflict_ids) == {theirs[0].id, theirs[1].id}
     assert [c["number"] for c in reply.clashes] == ["A001", "A002"]

@@ -16,16 +16,16 @@ def issue(store):
     return store.issue_ticket(service_code="ktp-baru", queue="A", language="id")
 
 
-def test_a_lost_data_folder_continues_above_the_office_servers_high_water(office, server_cfg,
+def test_a_lost_data_folder_continues_above_the_office_servers_high_water(office, office_cfg,
                                                                           tmp_path):
     folder = tmp_path / "kiosk"
     store = Store(folder, kiosk_id="K1", clock=fixed)
     before = [issue(store) for _ in range(5)]
-    assert SyncWorker(SyncClient(server_cfg(office.url), "K1"), store).sync_once().uploaded == 5
+    assert SyncWorker(SyncClient(office_cfg(office.url), "K1"), store).sync_once().uploaded == 5
     store.close()
     shutil.rmtree(folder)  # a new disk, a deleted folder: nothing of the day is left
     store = Store(folder, kiosk_id="K1", clock=fixed)
-    report = SyncWorker(SyncClient(server_cfg(office.url), "K1"), store).sync_once()
+    report = SyncWorker(SyncClient(office_cfg(office.url), "K1"), store).sync_once()
     assert report.ok and report.batches == 0  # nothing to send: it only asked
     t = issue(store)
     assert t.number == "A006" and t.number not in {x.number for x in before}
@@ -34,18 +34,18 @@ def test_a_lost_data_folder_continues_above_the_office_servers_high_water(office
 
 
 def test_a_number_given_twice_before_the_server_was_asked_becomes_a_staff_alert(
-        office, server_cfg, tmp_path):
+        office, office_cfg, tmp_path):
     folder = tmp_path / "kiosk"
     store = Store(folder, kiosk_id="K1", clock=fixed)
     first = issue(store)
-    SyncWorker(SyncClient(server_cfg(office.url), "K1"), store).sync_once()
+    SyncWorker(SyncClient(office_cfg(office.url), "K1"), store).sync_once()
     store.close()
     shutil.rmtree(folder)
     store = Store(folder, kiosk_id="K1", clock=fixed)
     again = issue(store)  # offline at first: the kiosk could not know
     assert again.number == first.number
     seen = []
-    worker = SyncWorker(SyncClient(server_cfg(office.url), "K1"), store, on_status=seen.append)
+    worker = SyncWorker(SyncClient(office_cfg(office.url), "K1"), store, on_status=seen.append)
     assert worker.sync_once().uploaded == 1
     assert "Nomor berulang" in seen[-1].repeat_warning and "K1 A001" in seen[-1].repeat_warning
     assert issue(store).number == "A002"  # and never again below the server's mark
