@@ -115,6 +115,13 @@ class Broadcaster:
                                                                                  marker)
         return seen if seen is not None and marker > seen else None
 
+    def baseline(self, marker: int) -> None:
+        """A stream's first state was made at ``marker``: the watcher's first look counts
+        from it (so a call right after it is not missed). No effect once a look was made."""
+        with self._lock:
+            if self._seen is None:
+                self._seen = marker
+
     def rewind(self, marker: int) -> None:
         """Take the marker back to ``marker`` (the next look sees what came after it)."""
         with self._lock:
