@@ -21,10 +21,10 @@ server refuses (held for another kiosk) are set aside in the store, kept on
 disk with the reason, so they never block the outbox. So are ids the server
 already holds with other content (HTTP 409, nothing of that batch stored: one id
 names one check-in): each leaves the outbox with the difference as its reason,
-staff get an alert naming its number, and the batch goes again without it. Numbers another kiosk
-also gave the same day (two kiosks sharing a ``[kiosk] number_tag``) are
-stored by the server all the same; the worker puts a plain warning in
-``SyncStatus.conflict_warning`` for the staff screen.
+staff get an alert naming its number, and the batch goes again without it.
+Numbers another kiosk also gave the same day (two kiosks sharing a
+``[kiosk] number_tag``) are stored by the server all the same; the worker puts a
+plain warning in ``SyncStatus.conflict_warning`` for the staff screen.
 
 Messages for staff (``SyncStatus.last_error``, ``menu_error``, the report) are
 plain Indonesian first, with a short English gloss.

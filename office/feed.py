@@ -16,8 +16,10 @@ from .counter_tables import ActionRecord, CounterAction
 from .events import sse
 from .floor import CALL_ACTIONS, display_state
 
-#: Calls read per look (only the newest is announced; the state shows them all).
+#: Calls read per look.
 LOOK_LIMIT = 20
+#: Calls of one look said on the displays (more in 0.5 s: the state still shows them all).
+MAX_SAID = 4
 
 
 def newest_action_id(repo) -> int:
@@ -40,8 +42,8 @@ def calls_after(repo, day: str, after: int, limit: int = LOOK_LIMIT) -> list[Act
 
 def catch_up(office) -> bool:
     """One look for ``office`` (:class:`office.offices.OfficeScope`): when another process
-    took calls since the last look, publish the display state with the newest of them.
-    Returns whether it published."""
+    took calls since the last look, publish the display state once per call (oldest first,
+    at most :data:`MAX_SAID`), so each is said. Returns whether it published."""
     events = office.events
     if events.busy:  # a call of this process: it announces it, a later look skips it
         return False
@@ -56,8 +58,8 @@ def catch_up(office) -> bool:
     fresh = [a for a in calls if a.id not in mine]
     if not fresh:
         return False
-    newest = fresh[0]
-    counter = office.counters.counter(newest.counter_id)
-    call = (newest, counter) if counter is not None else None
-    office.events.publish(sse("state", display_state(office, call, call_id=newest.id)))
+    for made in reversed(fresh[:MAX_SAID]):  # oldest first: each is said, in order
+        counter = office.counters.counter(made.counter_id)
+        call = (made, counter) if counter is not None else None
+        events.publish(sse("state", display_state(office, call, call_id=made.id)))
     return True

@@ -82,6 +82,24 @@ def test_a_call_taken_on_one_server_reaches_a_display_of_the_other(two_servers):
                 reader.close()
 
 
+def test_calls_taken_together_elsewhere_are_each_said_in_order(two_servers):
+    a, b = two_servers
+    a.state.repo.upsert_checkins("K1", [ticket(seq=n) for n in (7, 8)])
+    loket_1, loket_2 = a.state.offices.scope().counters.counters()[:2]
+    with ServerThread(b) as server_b:
+        reader = EventReader(server_b.url)
+        try:
+            first_state(reader)
+            act(a.state.offices.scope(), loket_1, "budi", {"action": "next"})
+            act(a.state.offices.scope(), loket_2, "sari", {"action": "next"})
+            said = [next_call(reader)["call"] for _ in range(2)]
+            assert [(c["number"], c["counter"]) for c in said] == [("A007", "Loket 1"),
+                                                                  ("A008", "Loket 2")]
+            assert said[0]["id"] < said[1]["id"]
+        finally:
+            reader.close()
+
+
 def test_a_display_connecting_later_hears_no_old_call(two_servers):
     a, b = two_servers
     a.state.repo.upsert_checkins("K1", [ticket(seq=7)])
