@@ -249,7 +249,7 @@ class SyncWorker:
             return 0
         moved = 0
         for ticket in changed:
-            reason, alert = changed_words(ticket.number, ticket.id, changes)
+            reason, alert = changed_words(ticket, changes)
             log.error("office server holds ticket %s (%s) with other content: %s",
                       ticket.number, ticket.id, reason)
             moved += set_aside([ticket.id], reason)

@@ -154,9 +154,11 @@ class TicketsChanged(SyncError):
         return cls(changes)
 
 
-def changed_words(number: str, ticket_id: str, changes: list[dict]) -> tuple[str, str]:
-    """``(reason, alert)`` for a ticket the server holds with other content: the reason kept
-    with the ticket on disk (``sync_refused``) and the staff alert naming its number."""
+def changed_words(ticket, changes: list[dict]) -> tuple[str, str]:
+    """``(reason, alert)`` for ``ticket`` (:class:`~kiosk.models.Ticket`), which the server
+    holds with other content: the reason kept with it on disk (``sync_refused``) and the
+    staff alert naming its number and where the kiosk's copy is."""
+    number, ticket_id = ticket.number, ticket.id
     fields = [c for c in changes if c["id"] == ticket_id]
     what = ", ".join(f"{FIELD_WORDS.get(c['field'], c['field'])}: server {c.get('stored')!r}, "
                      f"kiosk {c.get('sent')!r}" for c in fields[:4])
@@ -165,7 +167,8 @@ def changed_words(number: str, ticket_id: str, changes: list[dict]) -> tuple[str
               f"the office server with other content; set aside.)")
     alert = (f"Tiket {number} disisihkan: server kantor sudah menyimpan nomor ini dengan isi "
              f"lain ({what}). Warga pemegang {number} tetap dilayani; tiket lain tetap "
-             f"terkirim. Admin: bandingkan data hari itu di kiosk (days/, kunci sync_refused, "
-             f"id {ticket_id}) dengan server. (Ticket {number} set aside: the office server "
-             f"holds other content under its id.)")
+             f"terkirim. Admin: bandingkan salinan kiosk "
+             f"(data_dir/days/{ticket.office_day}.json, id {ticket_id}, kunci sync_refused) "
+             f"dengan server kantor. (Ticket {number} set aside: the office server holds other "
+             f"content under its id.)")
     return reason, alert

@@ -40,6 +40,7 @@ def assert_set_aside_with_alert(store, ticket, words):
     assert alerts[0].startswith(f"Tiket {ticket.number} disisihkan: server kantor sudah "
                                 f"menyimpan nomor ini dengan isi lain")
     assert words in alerts[0] and "(Ticket" in alerts[0]
+    assert f"data_dir/days/{ticket.office_day}.json, id {ticket.id}" in alerts[0]
 
 
 def test_a_ticket_changed_after_its_lost_reply_is_set_aside_and_the_next_batches_drain(
