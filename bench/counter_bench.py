@@ -13,6 +13,10 @@ the page rendered it: ``body[data-updated]``) is collected.
 
     python bench/counter_bench.py [--tickets 10000] [--actions 200] [--calls 40]
                                   [--displays 20] [--no-browser] [--db sqlite|postgresql]
+                                  [--workers 1]
+
+``--workers 2``: the server runs two worker processes; displays connected to the one that
+did not take a call get it from that process's look at the database (every 0.5 s).
 
 ``--db postgresql`` uses ``KIOSK_OFFICE_TEST_PG`` (a throwaway database: it is emptied).
 """
@@ -221,6 +225,8 @@ def main() -> int:
     parser.add_argument("--displays", type=int, default=20)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server worker processes (displays spread over them)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="counter-bench-"))
     if args.db == "postgresql":
@@ -243,7 +249,8 @@ def main() -> int:
     port = free_port()
     exe = Path(sys.executable).with_name("kiosk-office")
     server = subprocess.Popen([str(exe), "serve", "--db", url, "--port", str(port),
-                               "--voice-dir", str(tmp / "voice"), "--log-level", "warning"])
+                               "--voice-dir", str(tmp / "voice"), "--log-level", "warning",
+                               "--workers", str(args.workers)])
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

@@ -18,10 +18,13 @@ Exactly once: the ticket ``id`` is the idempotency key (the server upserts by
 it) and the worker marks synced only ids the server listed as accepted; a lost
 reply means the batch is sent again and the server stores nothing new. Ids the
 server refuses (held for another kiosk) are set aside in the store, kept on
-disk with the reason, so they never block the outbox. Numbers another kiosk
-also gave the same day (two kiosks sharing a ``[kiosk] number_tag``) are
-stored by the server all the same; the worker puts a plain warning in
-``SyncStatus.conflict_warning`` for the staff screen.
+disk with the reason, so they never block the outbox. So are ids the server
+already holds with other content (HTTP 409, nothing of that batch stored: one id
+names one check-in): each leaves the outbox with the difference as its reason,
+staff get an alert naming its number, and the batch goes again without it.
+Numbers another kiosk also gave the same day (two kiosks sharing a
+``[kiosk] number_tag``) are stored by the server all the same; the worker puts a
+plain warning in ``SyncStatus.conflict_warning`` for the staff screen.
 
 Messages for staff (``SyncStatus.last_error``, ``menu_error``, the report) are
 plain Indonesian first, with a short English gloss.
@@ -33,13 +36,14 @@ import logging
 import random
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from .clock import OfficeClock
 from .errors import KioskError, MenuError, SyncError
 from .menu import parse_menu
 from .sync_client import (KINDS, OFFLINE_KINDS, SyncClient, UploadReply, aware_iso,
                           parse_retry_after)
-from .sync_errors import clash_warning
+from .sync_errors import TicketsChanged, changed_words, clash_warning
+from .sync_status import SyncReport, SyncStatus
 
 __all__ = ["KINDS", "SyncClient", "SyncReport", "SyncStatus", "SyncWorker", "UploadReply",
            "clash_warning", "parse_retry_after"]
@@ -49,63 +53,6 @@ log = logging.getLogger(__name__)
 #: Reason stored with a ticket the server refused (``Store.set_aside``).
 REFUSED_REASON = ("Server kantor menyimpan id tiket ini untuk kiosk lain; tiket disisihkan dan "
                   "tetap tersimpan di kiosk. (Id held by another kiosk; set aside.)")
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What staff and the screens see; a snapshot, cheap to read from any thread.
-
-    ``online``: None until the first attempt; ``last_success_at``: ISO 8601 UTC;
-    ``last_error``: plain words or None; ``backlog``: tickets not yet confirmed
-    (as of the last attempt); ``now_serving``: ``{"A": 12}``; ``server_clock_skew_s``:
-    server clock minus kiosk clock in s; ``menu_error``: why the last menu served
-    was refused, or None; ``set_aside``: tickets the server refused (id held by
-    another kiosk) taken out of the outbox since the worker started;
-    ``conflict_warning``: plain Indonesian for the staff screen when the server
-    saw another kiosk give the same numbers as this one (two residents hold one
-    number: the kiosks share a ``[kiosk] number_tag``), else None. It stays until
-    the worker restarts (the kiosk.ini fix needs a restart anyway);
-    ``conflicts``: this kiosk's tickets the server flagged so;
-    ``repeat_warning``: plain words when the server holds one number of this kiosk twice
-    in a day under different ids (its data was lost), else None.
-    """
-
-    online: bool | None = None
-    last_success_at: str | None = None
-    last_error: str | None = None
-    backlog: int = 0
-    now_serving: dict = field(default_factory=dict)
-    server_clock_skew_s: float | None = None
-    error_kind: str | None = None
-    menu_error: str | None = None
-    menu_etag: str | None = None
-    set_aside: int = 0
-    conflict_warning: str | None = None
-    conflicts: int = 0
-    repeat_warning: str | None = None
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """One attempt: ``uploaded`` tickets confirmed in ``batches`` requests, ``backlog`` left,
-    ``menu`` in none | unchanged | updated | refused | skipped, ``error`` (plain words),
-    ``set_aside``: tickets the server refused and the store took out of the outbox;
-    ``conflicts``: this kiosk's tickets whose number another kiosk also gave (stored)."""
-
-    uploaded: int
-    batches: int
-    backlog: int
-    menu: str
-    error: str | None = None
-    error_kind: str | None = None
-    retry_after_s: float | None = None
-    duration_s: float = 0.0
-    set_aside: int = 0
-    conflicts: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 class SyncWorker:
@@ -233,7 +180,15 @@ class SyncWorker:
             batch = self.store.pending_sync(self.batch_size)
             if not batch and (progress[1] or not self._asks_high_water()):
                 break
-            reply = self.client.upload(batch, self._version(), **self._office_day())
+            try:
+                reply = self.client.upload(batch, self._version(), **self._office_day())
+            except TicketsChanged as exc:  # nothing stored: set those aside, send the rest
+                progress[1] += 1
+                moved = self._set_aside_changed(batch, exc.changes)
+                if not moved:
+                    raise
+                progress[2] += moved
+                continue
             self._took_reply(reply)
             self._took_numbers(reply)
             if not batch:
@@ -282,6 +237,25 @@ class SyncWorker:
         moved = set_aside(refused, REFUSED_REASON)
         with self._lock:
             self._status = replace(self._status, set_aside=self._status.set_aside + moved)
+        return moved
+
+    def _set_aside_changed(self, batch: list, changes: list) -> int:
+        """Tickets of ``batch`` the server holds with other content (HTTP 409) leave the
+        outbox with their reason, and staff get an alert naming each number; returns how
+        many left (0: the store cannot set aside, or the ids are not in the batch)."""
+        changed = [t for t in batch if t.id in {c["id"] for c in changes}]
+        set_aside = getattr(self.store, "set_aside", None)
+        if not changed or set_aside is None:
+            return 0
+        moved = 0
+        for ticket in changed:
+            reason, alert = changed_words(ticket, changes)
+            log.error("office server holds ticket %s (%s) with other content: %s",
+                      ticket.number, ticket.id, reason)
+            moved += set_aside([ticket.id], reason)
+            if hasattr(self.store, "set_alert"):
+                self.store.set_alert(f"ticket_changed:{ticket.id}", alert)
+        self._set(set_aside=self.status().set_aside + moved)
         return moved
 
     def _took_clashes(self, reply: UploadReply) -> None:

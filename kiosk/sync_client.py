@@ -38,8 +38,8 @@ from . import __version__
 from .clock import OfficeClock
 from .errors import SyncError
 from .menu import MAX_MENU_BYTES
-from .sync_errors import (SYSTEM_CA_BUNDLE, caused_by_name_lookup, parse_retry_after,
-                          reply_problem, tls_problem, tls_error)
+from .sync_errors import (SYSTEM_CA_BUNDLE, TicketsChanged, caused_by_name_lookup,
+                          parse_retry_after, reply_problem, tls_problem, tls_error)
 from .waits import parse_handling, parse_queues
 
 log = logging.getLogger(__name__)
@@ -187,14 +187,18 @@ class SyncClient:
     def upload(self, tickets: list, menu_version: str = "",
                office_day: str | None = None) -> UploadReply:
         """POST a batch of :class:`~kiosk.models.Ticket` (may be empty: then it only asks
-        for the high-water mark of ``office_day``); returns :class:`UploadReply`."""
+        for the high-water mark of ``office_day``); returns :class:`UploadReply`. Raises
+        :class:`~kiosk.sync_errors.TicketsChanged` (a SyncError) on HTTP 409."""
         body = {"kiosk_id": self.kiosk_id, "menu_version": menu_version,
                 "tickets": [t.to_dict() for t in tickets]}
         if office_day:
             body["office_day"] = office_day
 
         def run(phase):
-            data = self._request(phase, "POST", "/api/v1/checkins", json=body).json()
+            resp = self._request(phase, "POST", "/api/v1/checkins", ok=(200, 409), json=body)
+            data = resp.json()
+            if resp.status_code == 409:  # held ids with other content: nothing stored
+                raise TicketsChanged.from_reply(data)
             accepted, refused = data["accepted"], data.get("refused", [])
             serving = data.get("now_serving") or {}
             if not all(isinstance(i, str) for i in accepted + refused) or not all(

@@ -122,3 +122,53 @@ def clash_warning(clashes, limit: int = 5) -> str | None:
         parts.append(f"{who} sama-sama memberi {shown}")
     return ("Nomor ganda: " + "; ".join(parts) + " — periksa number_tag di kiosk.ini. "
             "(Duplicate ticket numbers: give each kiosk its own number_tag.)")
+
+
+#: Ticket fields as staff know them (for the words of a changed ticket).
+FIELD_WORDS = {"service_code": "layanan", "queue": "antrean", "sequence": "urutan",
+               "number": "nomor", "issued_at": "jam ambil", "office_day": "hari",
+               "language": "bahasa", "rules_confirmed": "aturan yang disetujui",
+               "menu_version": "versi menu", "kiosk_id": "kiosk"}
+
+
+class TicketsChanged(SyncError):
+    """HTTP 409 to an upload: the office server already holds some of the batch's ticket
+    ids with other content, and stored nothing of the batch. ``changes``:
+    ``[{"id": str, "field": str, "stored": ..., "sent": ...}, ...]``; ``ids``: their ids."""
+
+    def __init__(self, changes: list[dict]):
+        self.changes = changes
+        self.ids = list(dict.fromkeys(c["id"] for c in changes))
+        super().__init__(f"Server kantor sudah menyimpan {len(self.ids)} tiket kiosk ini dengan "
+                         f"isi lain (HTTP 409); tiket itu disisihkan, yang lain tetap dikirim. "
+                         f"(Ticket ids held with other content.)", kind="changed", status=409)
+
+    @classmethod
+    def from_reply(cls, data) -> "TicketsChanged":
+        """From the 409 body ``{"detail": ..., "changes": [...]}``; ValueError if malformed."""
+        changes = data.get("changes") if isinstance(data, dict) else None
+        if not changes or not isinstance(changes, list) or not all(
+                isinstance(c, dict) and isinstance(c.get("id"), str)
+                and isinstance(c.get("field"), str) for c in changes):
+            raise ValueError("a 409 without a list of changes")
+        return cls(changes)
+
+
+def changed_words(ticket, changes: list[dict]) -> tuple[str, str]:
+    """``(reason, alert)`` for ``ticket`` (:class:`~kiosk.models.Ticket`), which the server
+    holds with other content: the reason kept with it on disk (``sync_refused``) and the
+    staff alert naming its number and where the kiosk's copy is."""
+    number, ticket_id = ticket.number, ticket.id
+    fields = [c for c in changes if c["id"] == ticket_id]
+    what = ", ".join(f"{FIELD_WORDS.get(c['field'], c['field'])}: server {c.get('stored')!r}, "
+                     f"kiosk {c.get('sent')!r}" for c in fields[:4])
+    reason = (f"Server kantor menyimpan tiket {number} (id {ticket_id}) dengan isi lain "
+              f"({what}); tiket disisihkan dan tetap tersimpan di kiosk. (Ticket id held by "
+              f"the office server with other content; set aside.)")
+    alert = (f"Tiket {number} disisihkan: server kantor sudah menyimpan nomor ini dengan isi "
+             f"lain ({what}). Warga pemegang {number} tetap dilayani; tiket lain tetap "
+             f"terkirim. Admin: bandingkan salinan kiosk "
+             f"(data_dir/days/{ticket.office_day}.json, id {ticket_id}, kunci sync_refused) "
+             f"dengan server kantor. (Ticket {number} set aside: the office server holds other "
+             f"content under its id.)")
+    return reason, alert

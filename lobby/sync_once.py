@@ -67,8 +67,9 @@ def sync_once_command(config, out=None) -> int:
              f"  Menu:                       {_MENU_WORDS.get(report.menu, report.menu)}"]
     lines.append(f"  Angka loket (figures):      {_figures_words(figures)}")
     if report.set_aside:
-        lines.append(f"  Disisihkan (set aside):     {report.set_aside} tiket; id-nya dipakai "
-                     f"kiosk lain di server (id held by another kiosk)")
+        lines.append(f"  Disisihkan (set aside):     {report.set_aside} tiket; server kantor "
+                     f"memegang id-nya untuk kiosk lain atau dengan isi lain, tetap tersimpan "
+                     f"di kiosk (id held elsewhere or with other content)")
     if status.conflict_warning:
         lines.append(f"  PERHATIAN (duplicates):     {status.conflict_warning}")
     if status.menu_error and report.menu == "refused":

@@ -28,6 +28,7 @@ Layout, one idea per module:
 * :mod:`office.counters_admin` the admin's counters and staff accounts page
 * :mod:`office.display_web` the waiting-room display and its event stream;
   :mod:`office.events` the broadcaster; :mod:`office.floor` the state it sends;
+  :mod:`office.feed` each process's look for calls other worker processes took;
   :mod:`office.voice` the chime + espeak-ng announcement
 * :mod:`office.devserver` run the app with uvicorn in a thread on 127.0.0.1 (tests, bench)
 """

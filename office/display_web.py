@@ -23,6 +23,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Streamin
 from .offices import here
 from .counter_repo import CounterError, normalize_number
 from .events import sse
+from .feed import newest_action_id
 from .floor import display_state
 
 router = APIRouter(include_in_schema=False)
@@ -88,10 +89,16 @@ async def events(request: Request) -> StreamingResponse:
     """The display's event stream: the state now, then one ``state`` event per call."""
     office = here(request)
     sub = office.events.subscribe()
-    first = sse("state", await run_in_threadpool(display_state, office))
+    first = sse("state", await run_in_threadpool(_first_state, office))
     return StreamingResponse(office.events.stream(first, sub),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _first_state(office) -> dict:
+    """The state a new stream starts with; the process's look counts calls from it on."""
+    office.events.baseline(newest_action_id(office.repo))
+    return display_state(office)
 
 
 @router.get("/display/voice/{counter_id}/{number}.wav")

@@ -8,7 +8,7 @@ The display state (JSON, also the payload of each ``state`` server-sent event)::
      "counters": [{"id": 1, "name": "Loket 1", "number": "A007", "at": "08:15"}, ...],
      "recent": [{"number": "A007", "counter": "Loket 1", "at": "08:15"}, ...],
      "call": {"number": "A007", "counter": "Loket 1", "text": "Nomor antrian ...",
-              "audio": "/display/voice/1/A007.wav"}}
+              "audio": "/display/voice/1/A007.wav", "id": 41}}
 
 ``call`` is present only in the event sent for a call (the page then plays the chime and
 the speech); a (re)connecting display gets the state without it. Times are office-local.
@@ -21,10 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from .counter_tables import CounterInfo, Item
+from sqlalchemy import func, select
+
+from .counter_tables import CounterAction, CounterInfo, Item
 from .events import sse
 from .voice import phrase
 
+#: Actions that put a number on the display (as :meth:`CounterRepo.recent_calls` reads them).
+CALL_ACTIONS = ("call", "recall", "call-number")
 #: Calls listed under "Panggilan terakhir" on the display.
 RECENT_CALLS = 6
 
@@ -75,8 +79,11 @@ def _local_hhmm(iso: str | None, clock) -> str:
     return datetime.fromisoformat(iso).astimezone(clock.tz).strftime("%H:%M")
 
 
-def display_state(office, call: tuple[Item, CounterInfo] | None = None) -> dict:
-    """The display state (shape above) of ``office`` (:class:`office.offices.OfficeScope`)."""
+def display_state(office, call: tuple[Item, CounterInfo] | None = None,
+                  call_id: int | None = None) -> dict:
+    """The display state (shape above) of ``office`` (:class:`office.offices.OfficeScope`);
+    ``call``: (anything with ``number``, its counter); ``call_id``: its counter action id
+    (the page plays one id once)."""
     counters, clock = office.counters, office.clock
     now = clock.now()
     day = now.date().isoformat()
@@ -96,7 +103,7 @@ def display_state(office, call: tuple[Item, CounterInfo] | None = None) -> dict:
         state["call"] = {"number": item.number, "counter": counter.name,
                          "text": phrase(item.number, counter.name),
                          "audio": f"/display/voice/{counter.id}/{item.number}.wav"
-                                  f"?office={office.office.id}"}
+                                  f"?office={office.office.id}", "id": call_id}
     return state
 
 
@@ -113,10 +120,21 @@ def _recent(calls, names: dict, clock) -> list[dict]:
 
 
 def announce(office, item: Item, counter: CounterInfo) -> None:
-    """Push the display state with this call to every open display, and start making its
-    WAV so the displays' requests find it ready (call from a worker thread)."""
-    office.events.publish(sse("state", display_state(office, (item, counter))))
+    """Push the display state with this call to every open display of this process at once,
+    and start making its WAV so the displays' requests find it ready (call from a worker
+    thread). Other processes' displays get it from their look (:func:`office.feed.catch_up`)."""
+    made = call_id(office.repo, item.id, counter.id)
+    office.events.announced(made)
+    office.events.publish(sse("state", display_state(office, (item, counter), call_id=made)))
     _voice_worker.submit(_warm, office.voice, item.number, counter.name)
+
+
+def call_id(repo, item_id: int, counter_id: int) -> int | None:
+    """The id of the newest call of queue item ``item_id`` at ``counter_id`` (None: none)."""
+    with repo.sessions() as s:
+        return s.scalar(select(func.max(CounterAction.id)).where(
+            CounterAction.item_id == item_id, CounterAction.counter_id == counter_id,
+            CounterAction.action.in_(CALL_ACTIONS)))
 
 
 def _warm(voice, number: str, counter_name: str) -> None:

@@ -119,6 +119,11 @@ def counter_lists(request: Request, counter_id: int):
 def act(office, counter, staff: str, form: dict):
     """Do the action ``form`` asks for at ``counter`` as ``staff``; announce a call.
     Raises :class:`CounterError` with the reason when it cannot be done."""
+    with office.events.taking_call():  # this process's look waits: it announces it itself
+        return _act(office, counter, staff, form)
+
+
+def _act(office, counter, staff: str, form: dict):
     counters, now = office.counters, office.clock.now()
     day, action = now.date().isoformat(), form.get("action", "")
     facts = menu_facts(office.repo)

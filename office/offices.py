@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
+from functools import partial
 
 from fastapi import HTTPException, Request
 
 from .counter_repo import CounterRepo, backfill
 from .counter_stats import CounterStats
 from .events import Broadcaster
+from .feed import catch_up
 from .office_repo import OfficeRecord
 from .sessions import current_session
 from .staff_repo import StaffRepo
@@ -74,10 +76,17 @@ class Offices:
                            retention_days=self.settings.retention_days
                            if office.retention_days is None else office.retention_days)
         with self._lock:
-            events = self._events.setdefault(office.id, Broadcaster())
+            events = self._events.get(office.id)
+            if events is None:  # kept across forget/use_clock: open streams stay subscribed
+                events = self._events[office.id] = Broadcaster(
+                    watch=partial(self._catch_up, office.id))
             made = OfficeScope(office, repo, clock, CounterRepo(repo), StaffRepo(repo),
                                CounterStats(repo), events, self.voice, settings)
             return self._scopes.setdefault(office.id, made)
+
+    def _catch_up(self, office_id: int) -> None:
+        """The watch of office ``office_id``'s display streams (calls of other processes)."""
+        catch_up(self.scope(office_id))
 
     def use_clock(self, clock=None, *, clock_of=None):
         """Every office on ``clock`` from now on, or on ``clock_of(zone)`` (tests: fixed

@@ -5,7 +5,7 @@
   "use strict";
   var WATCHDOG_MS = 30000, RETRY_MS = 2000;
   var source = null, lastHeard = 0, skewMs = 0, offsetMin = 420;
-  var queue = [], playing = false;
+  var queue = [], playing = false, played = [];  // the last call ids said
   var $ = function (id) { return document.getElementById(id); };
 
   function text(el, value) { el.textContent = value; }
@@ -41,7 +41,11 @@
       li.appendChild(t);
       list.appendChild(li);
     });
-    if (state.call) {
+    // With several server processes a call may come twice (from the process that took it
+    // and from this one's look at the database): one call id is said once.
+    var fresh = state.call && !(state.call.id != null && played.indexOf(state.call.id) >= 0);
+    if (fresh) {
+      if (state.call.id != null) { played = played.slice(-49).concat([state.call.id]); }
       text($("said"), state.call.text);
       queue.push(state.call.audio);
       playNext();
