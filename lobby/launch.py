@@ -176,7 +176,6 @@ def selftest(config) -> int:
 def screenshots(config, outdir: Path) -> int:
     """Write ``<outdir>/<screen>_<lang>.png`` for each resident screen and a slip preview."""
     driver.headless_env(config.kiosk.width, config.kiosk.height)
-    from kivy.core.window import Window
     outdir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
     spool = tmp / "spool"
@@ -188,9 +187,7 @@ def screenshots(config, outdir: Path) -> int:
     def shot(name):
         driver.settle(app.sm.current_screen)  # the slide-in has finished
         driver.pump(3)
-        written = Window.screenshot(str(outdir / f"{name}.png"))
-        Path(written).replace(outdir / f"{name}.png")
-        print(outdir / f"{name}.png")
+        print(driver.screenshot(outdir / f"{name}.png"))
 
     try:
         shot("welcome")

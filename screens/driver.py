@@ -1,13 +1,31 @@
 """Drive the real app without ``App.run()``: step frames, tap real widgets.
 
-Used by the tests, ``kiosk selftest`` and ``kiosk screenshots``. Call
+Used by the tests, ``kiosk selftest``, ``kiosk screenshots`` and the benchmarks. Call
 :func:`headless_env` before the first Kivy import of the process.
+
+Frames come on demand (:func:`pump`), so Kivy's clock is made to follow them
+(:func:`start_app`): each frame is at least 1/60 s after the one before on Kivy's clock
+(``Clock.time``), and that clock never runs slower than the wall clock. A 0.2 s slide-in
+takes 12 frames, however fast the machine draws them, and nobody sleeps through it; waits
+timed on the wall clock (a 3 s press) are at least as long on Kivy's.
+
+Drawing can be switched off (:func:`draw_frames`): every frame still runs the clock, input,
+layout and text rendering, but the window is not rasterized. Offscreen, Mesa's llvmpipe
+rasterizes on the CPU, and drawing was ~90% of a UI test's CPU time (issue 13, item 5).
+The tests switch it off; ``kiosk selftest``, screenshots (:func:`screenshot`) and the
+benchmarks draw.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
+
+#: Seconds of Kivy clock time each pumped frame lasts at least (60 frames a second).
+FRAME_S = 1 / 60
+_draw = True
+_frame_clock = None
 
 
 def headless_env(width=1280, height=800) -> None:
@@ -27,21 +45,100 @@ def headless_env(width=1280, height=800) -> None:
     Config.set("input", "mouse", "mouse,disable_multitouch")
 
 
+class _FrameClock:
+    """Kivy's clock (``Clock.time``) as the wall clock plus an offset that :meth:`next_frame`
+    grows so that frames are at least ``FRAME_S`` apart; it never runs slower than the wall."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.wall = clock.time  # the wall clock Kivy read so far (monotonic seconds)
+        self.offset = 0.0
+        clock.time = self.time
+        clock._max_fps = 0  # frames are paced by the caller, never by sleeping in Kivy
+
+    def time(self) -> float:
+        return self.wall() + self.offset
+
+    def next_frame(self) -> None:
+        short = self.clock.get_time() + FRAME_S - self.time()
+        if short > 0:
+            self.offset += short
+
+
+def _use_frame_clock() -> None:
+    global _frame_clock
+    if _frame_clock is None:
+        from kivy.clock import Clock
+        _frame_clock = _FrameClock(Clock)
+
+
+def draw_frames(on: bool) -> None:
+    """Rasterize the window in each frame (True, the default) or not (False): layout, text
+    textures, clock and input run either way. Takes effect from the next frame."""
+    global _draw
+    _draw = bool(on)
+
+
+@contextlib.contextmanager
+def drawing():
+    """Frames pumped inside the block are drawn, whatever :func:`draw_frames` says."""
+    global _draw
+    before, _draw = _draw, True
+    try:
+        yield
+    finally:
+        _draw = before
+
+
 def pump(frames=1) -> None:
-    """Render ``frames`` frames synchronously."""
+    """Step ``frames`` frames synchronously: Kivy's clock moves on by at least ``FRAME_S``
+    each (:class:`_FrameClock`, once :func:`start_app` ran); the window is drawn when
+    :func:`draw_frames` says so."""
     from kivy.base import EventLoop
+    window = EventLoop.window
     for _ in range(frames):
-        EventLoop.idle()
+        if _frame_clock is not None:
+            _frame_clock.next_frame()
+        if _draw or window is None:
+            EventLoop.idle()
+            continue
+        # EventLoop.idle() without the draw: a handler returning True stops the window's
+        # default on_draw / on_flip (Kivy's event dispatch)
+        window.fbind("on_draw", _skip)
+        window.fbind("on_flip", _skip)
+        try:
+            EventLoop.idle()
+        finally:
+            window.funbind("on_draw", _skip)
+            window.funbind("on_flip", _skip)
 
 
-def pump_until(cond, timeout=5.0) -> None:
-    """Step frames until ``cond()`` is true; TimeoutError after ``timeout`` seconds."""
+def _skip(*_args):
+    return True
+
+
+def pump_until(cond, timeout=5.0, poll_s=0.002) -> None:
+    """Step frames until ``cond()`` is true; TimeoutError after ``timeout`` seconds (wall
+    clock). Between frames it sleeps ``poll_s`` so worker threads get the CPU."""
     end = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > end:
             raise TimeoutError(f"condition not met in {timeout} s")
         pump()
-        time.sleep(1 / 120)
+        time.sleep(poll_s)
+
+
+def screenshot(path) -> str:
+    """Draw the current screen and save it as a PNG at ``path``; returns that path."""
+    from pathlib import Path
+    from kivy.core.window import Window
+    with drawing():
+        pump(2)
+        written = Window.screenshot(str(path))
+    if written is None:
+        raise OSError(f"no screenshot was written for {path}")
+    Path(written).replace(path)
+    return str(path)
 
 
 class StepClock:
@@ -67,11 +164,10 @@ def settle(widget, timeout=30.0) -> None:
     if sm is None:
         return
     end = time.monotonic() + timeout
-    while sm.transition.is_active:
+    while sm.transition.is_active:  # driven by Kivy's clock: frames, no sleeping
         if time.monotonic() > end:
             raise TimeoutError(f"screen {sm.current} still sliding in after {timeout} s")
         pump()
-        time.sleep(1 / 120)
     left = sm.settle_s()
     if left > 0 and isinstance(sm.clock, StepClock):
         sm.clock.advance(left)
@@ -128,15 +224,18 @@ def tap(widget, frames=2) -> None:
 
 
 def hold(widget, seconds) -> None:
-    """Press on ``widget`` for ``seconds`` (frames keep running), then lift."""
+    """Press on ``widget`` for ``seconds`` of Kivy's clock (frames keep running), then
+    lift; with the frame clock that takes ``seconds`` x 60 frames, not wall time."""
     pump(2)  # let a screen change land before the finger does
     settle(widget)
+    from kivy.clock import Clock
     touch = finger(*widget.to_window(*widget.center))
     touch.down()
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    end = Clock.get_time() + seconds  # Kivy's clock (last frame), which times a long press
+    while Clock.get_time() < end:
         pump()
-        time.sleep(1 / 60)
+        if _frame_clock is None:
+            time.sleep(FRAME_S)
     touch.up()
     pump(2)
 
@@ -144,6 +243,7 @@ def hold(widget, seconds) -> None:
 def start_app(app):
     """Prepare and show ``app`` embedded (no main loop); returns it."""
     from kivy.base import runTouchApp
+    _use_frame_clock()
     app._run_prepare()
     runTouchApp(embedded=True)
     pump(3)

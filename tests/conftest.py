@@ -6,7 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screens.driver import headless_env  # noqa: E402  (no Kivy import at module level)
+from screens.driver import draw_frames, headless_env  # noqa: E402  (no Kivy import yet)
 
 # one Kivy home per pytest-xdist worker (gw0, gw1, ...): workers never share Kivy's files
 os.environ.setdefault("KIVY_HOME", str(ROOT / ".pytest_cache" / (
@@ -15,6 +15,10 @@ headless_env(1280, 800)
 # the `kiosk` command's log file (tracebacks), never the tester's own ~/.local/state
 os.environ.setdefault("KIOSK_LOG_FILE", str(ROOT / ".pytest_cache" / (
     "kiosk-" + os.environ.get("PYTEST_XDIST_WORKER", "main") + ".log")))
+# Frames run the clock, input, layout and text rendering but are not rasterized: no test
+# looks at pixels, and llvmpipe's software drawing was ~90% of the UI tests' CPU time.
+# driver.screenshot() draws; `kiosk selftest` (test_without_test_tools) draws a journey.
+draw_frames(False)
 
 import pytest  # noqa: E402
 
