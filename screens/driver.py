@@ -169,9 +169,12 @@ def settle(widget, timeout=30.0) -> None:
             raise TimeoutError(f"screen {sm.current} still sliding in after {timeout} s")
         pump()
     left = sm.settle_s()
-    if left > 0 and isinstance(sm.clock, StepClock):
-        sm.clock.advance(left)
-    elif left > 0:
+    while left > 0 and isinstance(sm.clock, StepClock):
+        # at least a microsecond: a remainder below the float's step at this clock reading
+        # (1e-13 s at 1,000 s) would not move it, and the guard would swallow the tap
+        sm.clock.advance(max(left, 1e-6))
+        left = sm.settle_s()
+    if left > 0:
         time.sleep(left)
 
 
