@@ -6,6 +6,7 @@ in :mod:`screens.journey`, staff screens in :mod:`screens.staff`.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -89,6 +90,7 @@ class LobbyApp(App):
         for screen in (WelcomeScreen(name="welcome"), ServicesScreen(name="services"),
                        RulesScreen(name="rules"), TicketScreen(name="ticket")):
             self.sm.add_widget(screen)
+        self.sm.get_screen("services").prepare(self.runtime.menu)  # built before on_start
         self.flow = JourneyFlow(self)
         self.still_there = StillThere()
         from screens.staff import StaffMode
@@ -203,9 +205,17 @@ class LobbyApp(App):
                 lines.append(line)
         self.sm.get_screen("welcome").set_office_closed("\n".join(lines))
 
+    def on_start(self):
+        # What exists now (screens, menu, fonts, Kivy, the libraries) lives for the whole run:
+        # frozen, it is out of the collector's reach, so a full collection during a journey
+        # walks only what was made since, not ~115,000 objects (issue 13: 150-190 ms pauses).
+        gc.collect()
+        gc.freeze()
+
     def on_stop(self):
         # a stopped app (tests, selftest, screenshots build several) must not react to the
-        # window any more
+        # window any more, and what it froze may be collected again
+        gc.unfreeze()
         Window.unbind(size=self._resize, on_touch_down=self._touched, on_keyboard=self._key,
                       on_request_close=self._close_requested)
         if self.flow is not None:

@@ -1,7 +1,8 @@
 """Service list: one big button per enabled service, closed or full ones marked.
 
-The 16 buttons are built once per menu (and per language) and reused: a new
-journey only refreshes each button's availability line. The grid takes as
+The 16 buttons are built once per menu (:meth:`ServicesScreen.prepare`, at start-up for
+the menu in force) and reused: a new journey only sets each button's name in its
+language and its availability line, and only where they changed. The grid takes as
 many columns as fit at about :data:`CARD_MM` wide (two in portrait), and its
 rows fill the screen's height when they fit, or scroll when they do not (a
 7-inch panel).
@@ -29,25 +30,33 @@ class ServicesScreen(Screen):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._built_for = None  # (menu object id, language) of the buttons in the grid
+        self._menu = None  # the menu the buttons in the grid were built for
         self._buttons = {}
+
+    def prepare(self, menu, lang="id"):
+        """Buttons for ``menu``'s visible services, named in ``lang``; built only when
+        ``menu`` or its list of services is not the one they were built for. Returns the
+        visible services."""
+        services = menu.visible_services()
+        if menu is not self._menu or [s.code for s in services] != list(self._buttons):
+            self._build(services)
+            self._menu = menu
+        for service in services:
+            button, title = self._buttons[service.code], service.names.get(lang)
+            if button.title != title:
+                button.title = title
+        return services
 
     def show(self, journey, availability, describe):
         """Show the journey's services.
 
         ``availability(service)`` -> kiosk.schedule.Availability;
         ``describe(service, availability)`` -> the note line (counter, closed, quota).
-        The buttons are rebuilt only when the menu or the language changed.
         """
         self.journey = journey
         self.has_priority = journey.menu.priority_queue() is not None
         self.priority = journey.priority
-        services = journey.menu.visible_services()
-        key = (id(journey.menu), journey.language)
-        if key != self._built_for:
-            self._build(services, journey.language)
-            self._built_for = key
-        for service in services:
+        for service in self.prepare(journey.menu, journey.language):
             avail = availability(service)
             button = self._buttons[service.code]
             note = describe(service, avail)
@@ -57,13 +66,12 @@ class ServicesScreen(Screen):
         self.ids.scroller.scroll_y = 1
         self.arrange()
 
-    def _build(self, services, lang):
+    def _build(self, services):
         grid = self.ids.grid
         grid.clear_widgets()
         self._buttons = {}
         for service in services:
-            button = ServiceButton(code=service.code, title=service.names.get(lang),
-                                   queue=service.queue)
+            button = ServiceButton(code=service.code, queue=service.queue)
             button.bind(on_release=self._chosen)
             self._buttons[service.code] = button
             grid.add_widget(button)
