@@ -175,3 +175,14 @@ def test_requirements_and_documents_are_listed_apart(ticket, make_info):
     assert text.index("Syarat:") < text.index("Berusia 17") < text.index(
         "Dokumen yang perlu dibawa:") < text.index("Fotokopi Kartu Keluarga")
     assert "Orang di depan Anda: 3" in text
+
+
+@pytest.mark.parametrize("length", [1, 40, 61, 62, 120, 300])
+def test_qr_size_for_the_paper_count_is_the_size_of_the_code_printed(length):
+    import qrcode
+    from printer.blocks import qr_modules
+    data = "DKQ1|" + "x" * length
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(data)
+    code.make(fit=True)  # the whole code, as the preview draws it
+    assert qr_modules(data) == code.modules_count == len(code.get_matrix())
