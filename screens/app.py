@@ -59,11 +59,13 @@ class LobbyApp(App):
     clock_text = StringProperty("")
     config_office_title = StringProperty("")
 
-    def __init__(self, runtime, ui_clock=time.monotonic, **kwargs):
+    def __init__(self, runtime, ui_clock=time.monotonic, freeze_gc=True, **kwargs):
         """``ui_clock``: monotonic seconds for the touch guard (:mod:`screens.guard`) and
-        the idle timers (resident and staff); tests pass a clock they move by hand."""
+        the idle timers (resident and staff); tests pass a clock they move by hand.
+        ``freeze_gc``: freeze what exists once started (:meth:`on_start`)."""
         super().__init__(**kwargs)
         self.ui_clock = ui_clock
+        self.freeze_gc = freeze_gc
         self.runtime = runtime
         self.kiosk_config = runtime.config
         self.last_touch = ui_clock()
@@ -209,13 +211,15 @@ class LobbyApp(App):
         # What exists now (screens, menu, fonts, Kivy, the libraries) lives for the whole run:
         # frozen, it is out of the collector's reach, so a full collection during a journey
         # walks only what was made since, not ~115,000 objects (issue 13: 150-190 ms pauses).
-        gc.collect()
-        gc.freeze()
+        if self.freeze_gc:
+            gc.collect()  # ~50 ms once; garbage frozen now would stay until the app stops
+            gc.freeze()
 
     def on_stop(self):
         # a stopped app (tests, selftest, screenshots build several) must not react to the
         # window any more, and what it froze may be collected again
-        gc.unfreeze()
+        if self.freeze_gc:
+            gc.unfreeze()
         Window.unbind(size=self._resize, on_touch_down=self._touched, on_keyboard=self._key,
                       on_request_close=self._close_requested)
         if self.flow is not None:

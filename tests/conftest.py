@@ -87,7 +87,9 @@ def make_app(kivy_window, ini, clock):
             runtime.stop()
         running.clear()
         runtime = KioskRuntime(load_config(ini(**sections)), clock=clock).start()
-        app = driver.start_app(LobbyApp(runtime, ui_clock=driver.StepClock()))
+        # freeze_gc off: the full collection before freezing walks every module the test
+        # process imported (~0.3 s an app); tests/test_gc_pauses.py starts apps that freeze
+        app = driver.start_app(LobbyApp(runtime, ui_clock=driver.StepClock(), freeze_gc=False))
         running.append((app, runtime))
         return app
     yield start
