@@ -94,7 +94,8 @@ class SpoolPrinter(Transport, Dummy):
         return candidate
 
     def _write(self, target: Path, write) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".tmp-", suffix=target.suffix)
+        # ".tmp-*.bin.part": a half-written slip never matches *.bin or *.png in the folder
+        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".tmp-", suffix=target.suffix + ".part")
         try:
             with os.fdopen(fd, "wb") as fh:
                 write(fh)

@@ -176,6 +176,22 @@ def test_file_printer_writes_bytes_and_preview(base_cfg, tmp_path):
     assert (spool / "etc_passwd.bin").exists() and not (tmp_path / "etc").exists()
 
 
+def test_a_slip_being_written_is_not_yet_a_bin_or_png_in_the_spool(base_cfg, tmp_path):
+    spool = tmp_path / "spool"
+    seen = []
+
+    class Preview:  # PNG bytes written slowly: what does the folder show meanwhile?
+        def save(self, fh, fmt):
+            fh.write(b"\x89PNG half")
+            seen.append(sorted(p.name for p in spool.glob("*.png")))
+            seen.append(sorted(p.name for p in spool.glob("*.bin")))
+    assert PrintWorker(replace(base_cfg, type="file", path=spool)).print_now(
+        job(png=Preview())).ok
+    assert seen == [[], ["2026-11-29_A001_3f2b8c1e.bin"]]  # the .bin is complete by then
+    assert sorted(p.name for p in spool.iterdir()) == ["2026-11-29_A001_3f2b8c1e.bin",
+                                                       "2026-11-29_A001_3f2b8c1e.png"]
+
+
 def test_file_printer_problems_become_results_not_exceptions(base_cfg, tmp_path):
     blocker = tmp_path / "spool"
     blocker.write_text("not a folder")
