@@ -338,8 +338,9 @@ def parse_menu(raw: bytes | str, source: str = "menu") -> Menu:
         raise _fail(source, *problems, more=more) from None
 
 
-def load_menu(path) -> Menu:
-    """Read and validate the menu file at ``path``; raises :class:`MenuError` (see parse_menu)."""
+def load_menu(path, hint: str = "Check [kiosk] menu in kiosk.ini.") -> Menu:
+    """Read and validate the menu file at ``path``; raises :class:`MenuError` (see parse_menu).
+    ``hint``: the fix told when the file cannot be read (where its path came from)."""
     path = Path(path)
     try:
         with path.open("rb") as fh:
@@ -348,6 +349,6 @@ def load_menu(path) -> Menu:
                 raise _too_large(str(path), size)
             raw = fh.read(MAX_MENU_BYTES + 1)
     except OSError as exc:
-        raise MenuError(f"{path}: cannot read the menu ({exc.strerror}). Check [kiosk] menu in "
-                        f"kiosk.ini.", path=str(path), problems=[str(exc)]) from None
+        raise MenuError(f"{path}: cannot read the menu ({exc.strerror}). {hint}",
+                        path=str(path), problems=[str(exc)]) from None
     return parse_menu(raw, str(path))

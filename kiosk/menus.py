@@ -24,6 +24,10 @@ from .menu import MAX_MENU_BYTES, Menu, _too_large, load_menu, parse_menu
 from .storage import atomic_write_bytes
 
 log = logging.getLogger(__name__)
+
+
+class NoSuchFolder(StoreError):
+    """An export names a folder that does not exist (bad input, not a failed write)."""
 HISTORY_KEEP = 50
 
 
@@ -208,13 +212,20 @@ class MenuLibrary:
         """Write the menu in force as JSON to ``path`` (a folder: ``menu-<version>.json`` in it).
 
         Atomic (temp file, fsync, rename); audited as ``menu-export``. Returns the
-        file written; raises StoreError when it cannot be written.
+        file written; raises :class:`NoSuchFolder` (a StoreError) when the folder named does
+        not exist (a path ending in ``/`` names a folder), StoreError when it cannot be written.
         """
+        menu, names_folder = self.current, str(path).endswith(("/", "\\"))
         path = Path(path)
-        menu = self.current
-        if path.is_dir():
+        folder = path.is_dir()
+        if folder:
             path = path / f"menu-{re.sub(r'[^A-Za-z0-9._-]', '_', menu.version)[:60]}.json"
         try:
+            missing = path if names_folder and not folder else (
+                None if path.parent.is_dir() else path.parent)
+            if missing is not None:
+                raise NoSuchFolder(f"{missing}: folder not found; plug in the USB stick or make "
+                                   f"the folder first, or give an existing folder or file name")
             atomic_write_bytes(path, menu.to_json().encode("utf-8"))
         except StoreError as exc:
             self.audit(role, "menu-export", path=str(path), ok=False, error=str(exc))

@@ -110,7 +110,7 @@ def cmd_run(args) -> int:
 def cmd_menu(args) -> int:
     from kiosk.menu import load_menu
     if args.action == "validate":
-        menu = load_menu(args.path)
+        menu = load_menu(args.path, hint="Check the path given to 'kiosk menu validate'.")
         print(f"{args.path}: OK, version {menu.version}, {len(menu.services)} services")
         _print_warnings(_menu_warnings(args, menu))
         return 0
@@ -131,7 +131,7 @@ def cmd_menu(args) -> int:
             done = desk.export(args.path)
             if done.path is None:
                 print(f"kiosk: {done.problems[0]}", file=sys.stderr)
-                return 1
+                return 2 if done.bad_input else 1
             print(f"menu {rt.menu.version} exported to {done.path}")
     finally:
         rt.stop()

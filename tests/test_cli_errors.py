@@ -55,10 +55,10 @@ def test_bad_arguments_and_a_refused_menu_file_are_status_2(ini, tmp_path):
 
 def test_a_failed_operation_is_status_1_and_audited(ini, tmp_path):
     path = ini()
-    run = kiosk(tmp_path, "menu", "export", str(tmp_path / "no-stick" / "menu.json"),
-                "--config", str(path))
+    # a folder that exists but takes no files, even from root (a failed write, not bad input)
+    run = kiosk(tmp_path, "menu", "export", "/proc/menu.json", "--config", str(path))
     assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert "no-stick" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert "/proc" in run.stderr and len(run.stderr.strip().splitlines()) == 1
     entries = [json.loads(x) for x in (tmp_path / "data" / "audit.jsonl").read_text(
         encoding="utf-8").splitlines()]
     assert (entries[-1]["action"], entries[-1]["ok"]) == ("menu-export", False)
@@ -91,3 +91,24 @@ def test_menu_export_to_a_folder_or_a_file_writes_the_menu_and_audits(ini, tmp_p
         encoding="utf-8").splitlines()]
     assert [(e["action"], e["ok"], e["path"]) for e in entries] == [
         ("menu-export", True, str(written)), ("menu-export", True, str(stick / "salinan.json"))]
+
+
+def test_menu_export_to_a_folder_that_is_not_there_is_bad_input_and_writes_nothing(ini, tmp_path):
+    """A trailing slash names a folder: no file may take the folder's name; a missing parent
+    folder is the user's path, not the data directory (found by a new user)."""
+    path = ini()
+    for target in (str(tmp_path / "stick") + "/", str(tmp_path / "nodir" / "x.json")):
+        done = kiosk(tmp_path, "menu", "export", target, "--config", str(path))
+        assert done.returncode == 2, done.stderr
+        assert "folder not found" in done.stderr and "Traceback" not in done.stderr
+        assert "data directory" not in done.stderr
+    assert not (tmp_path / "stick").exists() and not (tmp_path / "nodir").exists()
+    entries = [json.loads(x) for x in (tmp_path / "data" / "audit.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    assert [(e["action"], e["ok"]) for e in entries] == [("menu-export", False)] * 2
+
+
+def test_menu_validate_of_a_missing_file_names_the_path_given_not_kiosk_ini(tmp_path):
+    done = kiosk(tmp_path, "menu", "validate", str(tmp_path / "none.json"))
+    assert done.returncode == 2 and "none.json" in done.stderr
+    assert "kiosk.ini" not in done.stderr and "kiosk menu validate" in done.stderr

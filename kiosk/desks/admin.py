@@ -21,6 +21,7 @@ from pathlib import Path
 from kiosk.checkin import Journey
 from kiosk.errors import KioskError, MenuError
 from kiosk.menu import parse_menu
+from kiosk.menus import NoSuchFolder
 
 from . import draft as drafts
 from .testslip import sample_png
@@ -67,11 +68,13 @@ class Installed:
 
 @dataclass(frozen=True)
 class Exported:
-    """The file written (``path``) or None with the reason in ``problems``."""
+    """The file written (``path``) or None with the reason in ``problems``; ``bad_input``:
+    the destination named does not exist (the CLI exits 2, not 1)."""
 
     path: Path | None
     message: str
     problems: tuple = ()
+    bad_input: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,7 +248,8 @@ class AdminDesk:
         try:
             written = self.library.export(path, role=self.role)
         except KioskError as exc:
-            return Exported(None, "Ekspor GAGAL; tidak ada berkas yang ditulis:", (str(exc),))
+            return Exported(None, "Ekspor GAGAL; tidak ada berkas yang ditulis:", (str(exc),),
+                            bad_input=isinstance(exc, NoSuchFolder))
         return Exported(written, f"Menu versi {self.library.current.version} disalin ke "
                                  f"{written}.")
 
