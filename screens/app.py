@@ -70,6 +70,7 @@ class LobbyApp(App):
         self.kiosk_config = runtime.config
         self.last_touch = ui_clock()
         self.flow = None
+        self.stopped = False
         self.staff = None
         self.stop_reason = ""  # set when a signal (SIGTERM, SIGINT) stops the kiosk
 
@@ -163,10 +164,27 @@ class LobbyApp(App):
         self.stop()
 
     def _print_result(self, ticket, result):
+        # called on the print worker's thread: the widgets change on the next frame, and not
+        # at all once the app stopped (a result arriving while a test or `kiosk screenshots`
+        # starts the next app would lay out a dead screen's labels with no running app)
         status = {"printed": "printed", "maybe_partly": "partly"}.get(result.outcome, "failed")
-        Clock.schedule_once(lambda dt: self.flow.print_update(result.ticket_id, status,
-                                                              result.message))
-        Clock.schedule_once(lambda dt: self.staff.refresh())
+
+        def show():
+            self.flow.print_update(result.ticket_id, status, result.message)
+            self.staff.refresh()
+        self.on_ui(show)
+
+    def on_ui(self, fn, delay_s: float = 0) -> None:
+        """Call ``fn()`` on the UI thread in the next frame (or after ``delay_s`` seconds),
+        from any thread; never once the app stopped. Workers (print, check-in, staff
+        actions) report through this: a result arriving while a test, selftest or `kiosk
+        screenshots` starts the next app would otherwise lay out a dead screen's labels
+        with no running app."""
+        def run(_dt):
+            if not self.stopped:
+                fn()
+        if not self.stopped:
+            Clock.schedule_once(run, delay_s)
 
     def _tick(self, dt):
         now = self.runtime.clock.local()
@@ -217,7 +235,10 @@ class LobbyApp(App):
 
     def on_stop(self):
         # a stopped app (tests, selftest, screenshots build several) must not react to the
-        # window any more, and what it froze may be collected again
+        # window or the printer any more, and what it froze may be collected again
+        self.stopped = True
+        if self._print_result in self.runtime.slips.listeners:
+            self.runtime.slips.listeners.remove(self._print_result)
         if self.freeze_gc:
             gc.unfreeze()
         Window.unbind(size=self._resize, on_touch_down=self._touched, on_keyboard=self._key,

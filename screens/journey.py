@@ -107,7 +107,7 @@ class JourneyFlow:
         future = self._pool.submit(self.desk.check_in, journey, False)
 
         def committed(f):
-            Clock.schedule_once(lambda dt: self._checked_in(journey, f))
+            self.app.on_ui(lambda: self._checked_in(journey, f))
             if f.exception() is None:  # the slip is laid out and queued after the number shows
                 try:
                     self._pool.submit(self.desk.run_jobs, journey)

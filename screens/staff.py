@@ -8,7 +8,7 @@ Every action is a method of :class:`kiosk.desks.StaffDesk` (the work, its audit 
 the role that logged in, and the words to show); this module only shows the results.
 Desk calls can block (Argon2 PIN hashing, printer status and printing, fsynced settings and
 audit lines, reading kiosk.ini and the menu), so they run on one long-lived worker thread;
-results come back through ``Clock.schedule_once``.
+results come back through ``LobbyApp.on_ui`` (never to a stopped app).
 The admin PIN also shows "Ubah menu layanan", the menu editor (:mod:`screens.admin`).
 Staff screens close themselves after ``[staff] idle_timeout_s`` without a touch.
 """
@@ -18,7 +18,6 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from kivy.clock import Clock
 
 from kiosk import pins
 from kiosk.desks import StaffDesk, staff as desk_words, staffwords
@@ -93,7 +92,7 @@ class StaffMode:
         self._pending += 1
         future = self._pool.submit(work)
 
-        def back(_dt):
+        def back():
             self._pending -= 1
             try:
                 value = future.result()
@@ -104,7 +103,7 @@ class StaffMode:
                 return
             if done is not None:
                 done(value)
-        future.add_done_callback(lambda _f: Clock.schedule_once(back))
+        future.add_done_callback(lambda _f: self.app.on_ui(back))
 
     def _built(self):
         return [self.app.sm.get_screen(n) for n in SCREENS if self.app.sm.has_screen(n)]
@@ -296,7 +295,7 @@ class StaffMode:
         def done(started):
             self._said(started)
             if started.value:  # the attempt reports within seconds
-                Clock.schedule_once(lambda _dt: self.refresh(), 3.0)
+                self.app.on_ui(self.refresh, 3.0)
         self._run(self.desk.sync_now, done)
 
     # -- reset, new day, exit ------------------------------------------------

@@ -265,3 +265,27 @@ def test_still_there_speaks_english_to_an_english_journey(make_app):
     app.ui_clock.advance(25)
     driver.pump_until(lambda: app.still_there.shown, timeout=30)
     assert app.still_there.ids.countdown.text.startswith("The screen goes back to the start")
+
+
+def test_a_slip_result_arriving_after_the_app_stopped_touches_no_widget(kivy_window, ini, clock):
+    """The print worker reports on its own thread. Once the app stopped (a test, `kiosk
+    screenshots` or selftest starting the next app) a late result must not schedule work on
+    the dead screens: their labels would lay out with no running app (CI, stop 16)."""
+    from kivy.clock import Clock
+    from kiosk.config import load_config
+    from lobby.runtime import KioskRuntime
+    from printer.jobs import PrintResult
+    from screens.app import LobbyApp
+    runtime = KioskRuntime(load_config(ini()), clock=clock).start()
+    try:
+        app = driver.start_app(LobbyApp(runtime, ui_clock=driver.StepClock(), freeze_gc=False))
+        late = app._print_result
+        driver.stop_app(app)
+        assert late not in runtime.slips.listeners
+        before = len(Clock.get_events())
+        late(None, PrintResult(ticket_id="A001", ok=True, kind="ok", message="",
+                         duration_ms=5))
+        assert len(Clock.get_events()) == before
+        driver.pump(2)  # nothing pending that needs a running app
+    finally:
+        runtime.stop()
