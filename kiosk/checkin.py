@@ -142,7 +142,8 @@ class CheckinDesk:
             ticket = self.store.issue_ticket(
                 service_code=service.code, queue=journey.queue, language=journey.language,
                 rules_confirmed=[(r, journey.confirmed[r]) for r in HEALTH_RULES],
-                menu_version=journey.menu.version, daily_quota=quota)
+                menu_version=journey.menu.version, daily_quota=quota,
+                service_names=tuple(service.names.model_dump(exclude_none=True).items()))
             est = self.waits.estimate(journey.menu, service, ticket.queue, ticket.sequence)
             result = CheckinResult(ticket=ticket, people_ahead=est.people_ahead,
                                    wait_min=est.wait_min, position=est.position)

@@ -33,6 +33,10 @@ class Ticket:
         print_error: last print error in plain words, or "".
         synced_at: ISO 8601 time the office server confirmed it, or None.
         menu_version: version of the menu the ticket was issued under.
+        service_names: ((language, name), ...) of the service when it was issued: a
+            ticket keeps its service's name after the menu renames or deletes it (slips,
+            reprints, staff lists). Stored as a list of pairs, like ``rules_confirmed``
+            (no nested object: :func:`kiosk.store.dayfile.salvage` reads flat documents).
     """
 
     id: str
@@ -49,17 +53,26 @@ class Ticket:
     print_error: str = ""
     synced_at: str | None = None
     menu_version: str = ""
+    service_names: tuple = field(default_factory=tuple)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["rules_confirmed"] = [list(pair) for pair in self.rules_confirmed]
+        d["service_names"] = [list(pair) for pair in self.service_names]
         return d
+
+    def service_name(self, lang: str = "id") -> str:
+        """The service's name in ``lang`` (else Indonesian) as issued; the service code
+        for a ticket from before names were kept."""
+        names = dict(self.service_names)
+        return names.get(lang) or names.get("id") or self.service_code
 
     @classmethod
     def from_dict(cls, d: dict) -> "Ticket":
         known = {f for f in cls.__dataclass_fields__}
         data = {k: v for k, v in d.items() if k in known}
         data["rules_confirmed"] = tuple(tuple(p) for p in d.get("rules_confirmed", ()))
+        data["service_names"] = tuple(tuple(p) for p in d.get("service_names") or ())
         return cls(**data)
 
     def evolve(self, **changes) -> "Ticket":

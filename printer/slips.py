@@ -57,14 +57,18 @@ class SlipService:
         """The slip's lines for ``ticket`` in its language; ``people_ahead`` / ``wait_min``
         (minutes) None when unknown, then ``position`` is printed instead."""
         office = self.config.office
+        # the name as issued (a later menu may rename or delete the service); what to
+        # bring and the counter from the menu while it still has the service
+        name = ticket.service_name(ticket.language)
         try:
             service = menu.service(ticket.service_code)
-            name = service.names.get(ticket.language)
+            if not ticket.service_names:  # a ticket from before names were kept
+                name = service.names.get(ticket.language)
             counter = menu.counter_for(service, ticket.queue, ticket.language)
             reqs = tuple(service.requirements.get(ticket.language))
             docs = tuple(service.documents.get(ticket.language))
         except KeyError:
-            name, counter, reqs, docs = ticket.service_code, "", (), ()
+            counter, reqs, docs = "", (), ()
         return SlipInfo(office_name=office.name, regency=office.regency, address=office.address,
                         tz_label=office.timezone_label, service_name=name, counter=counter,
                         requirements=reqs, documents=docs, people_ahead=people_ahead,

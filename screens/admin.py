@@ -106,6 +106,48 @@ class AdminMode:
         form = self.screen("admin_service").read()
         self._run(lambda: self.desk.apply_service(form), self._listed)
 
+    def copy_service(self):
+        """"Salin jadi layanan baru": the form's changes go into the draft, then a copy of
+        this service (queue, counter, hours) opens in the form as "Layanan baru"."""
+        form = self.screen("admin_service").read()
+
+        def work():
+            view = self.desk.apply_service(form)
+            if view.problems:
+                return None, view
+            code, view = self.desk.add_service(form["code"])
+            return self.desk.service_form(code), view
+
+        def done(result):
+            forms, view = result
+            screen = self.screen("admin_service")
+            if forms is not None:
+                screen.load(*forms)
+                screen.ids.form_scroll.scroll_y = 1
+            screen.say(view.message, view.problems)
+        self._run(work, done)
+
+    def delete_service(self):
+        """"Hapus layanan ini", after a second confirmation; back to the list."""
+        screen = self.screen("admin_service")
+        code, name = screen.code, screen.ids.name_id.text.strip() or screen.code
+
+        def delete():
+            def done(view):
+                if view.problems:
+                    self._go("admin_service")
+                    screen.say(view.message, view.problems)
+                else:
+                    self.show_list(view)
+                    self._go("admin_menu")
+            self._run(lambda: self.desk.delete_service(code), done)
+        self.staff._confirm(
+            (f"Hapus \"{name}\"?",
+             f"Layanan {code} dihapus dari draf; warga tidak bisa memilihnya lagi setelah "
+             f"Simpan. Tiket yang sudah diambil tetap sah dan tetap tercetak dengan nama "
+             f"layanannya.",
+             "Ya, hapus"), delete, back=lambda: self._go("admin_service"))
+
     def edit_queues(self):
         def done(forms):
             self.screen("admin_queues").load(*forms)

@@ -41,6 +41,16 @@ def take(admin, shot) -> None:
     settle()
     shot("admin_keyboard")
     form.ids.keyboard.close()
+    admin.copy_service()  # "Salin jadi layanan baru": the copy opens in the form
+    settle()
+    shot("admin_new_service")
+    admin.delete_service()  # the copy is deleted again, after the confirmation
+    settle()
+    shot("admin_delete_confirm")
+    staff.confirmed()
+    settle()
+    admin.edit("kk-baru")
+    settle()
     admin.apply_service()
     admin.preview()
     settle()

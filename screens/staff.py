@@ -51,7 +51,7 @@ class StaffMode:
         self.lang = "id"
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staff")
         self._pending = 0
-        self._confirm_action = None
+        self._confirm_action = self._confirm_back = None
         self._locked_until = 0.0  # time.monotonic() when the pad unlocks
         self.desk = StaffDesk(app.runtime)  # as "staff" until a PIN says who logged in
         self.admin = AdminMode(self)  # the menu editor, for the admin role only
@@ -335,17 +335,29 @@ class StaffMode:
         self.exit_allowed = True
         self.app.stop()
 
-    def _confirm(self, question, action):
-        """The second confirmation: ``question`` is (title, body, yes) desk words."""
+    def _confirm(self, question, action, back=None):
+        """The second confirmation: ``question`` is (title, body, yes), each desk words or
+        plain text (the admin editor's Indonesian); "Batal" calls ``back`` (default: the
+        staff home)."""
         screen = self.screen("staff_confirm")
-        screen.title, screen.body, screen.confirm_text = (self.say(w) for w in question)
-        self._confirm_action = action
+        screen.title, screen.body, screen.confirm_text = (
+            w if isinstance(w, str) else self.say(w) for w in question)
+        self._confirm_action, self._confirm_back = action, back
         self._go("staff_confirm")
 
     def confirmed(self):
         action, self._confirm_action = self._confirm_action, None
         if action is not None:
             action()
+
+    def cancelled(self):
+        """"Batal" on the confirmation: back where the question came from."""
+        back, self._confirm_back = self._confirm_back, None
+        if back is None:
+            self.back_home()
+        else:
+            self._confirm_action = None
+            back()
 
     # -- residents' view -----------------------------------------------------
     def resident_status(self) -> str:

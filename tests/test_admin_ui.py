@@ -319,3 +319,39 @@ def test_typed_times_and_moves_become_menu_values(menu):
     pindah = admindraft.service(draft, "pindah")
     assert pindah["hours"]["fri"] == [["07:30", "10:00"]] and pindah["avg_service_min"] == 12.5
     assert pindah["hours"]["sat"] == [] and parse_menu(admindraft.dumps(draft))
+
+
+# -- add and delete services ---------------------------------------------------------
+def test_admin_copies_a_service_into_a_new_one_and_deletes_another_after_confirming(kiosk):
+    screen = editor(kiosk)
+    tap(kiosk, screen.rows["kia"].ids.edit)
+    form = kiosk.sm.get_screen("admin_service")
+    tap(kiosk, form.ids.copy_service)
+    assert kiosk.sm.current == "admin_service" and form.code == "baru"
+    assert form.ids.name_id.text == "Layanan baru" and form.queue == "E"  # kia's queue
+    assert "nonaktif" in form.message
+    tap(kiosk, form.ids.name_id)
+    tap(kiosk, form.ids.keyboard.keys["clear"])
+    tap(kiosk, form.ids.keyboard.keys["shift"])  # one capital, like a phone keyboard
+    type_keys(kiosk, form, "legalisir")
+    tap(kiosk, form.ids.keyboard.keys["done"])
+    tap(kiosk, form.ids.apply)
+    assert kiosk.sm.current == "admin_menu" and "Legalisir" in screen.rows["baru"].ids.words.text
+    tap(kiosk, screen.rows["baru"].ids.toggle)  # a new service starts off: turn it on
+
+    tap(kiosk, screen.rows["konsultasi"].ids.edit)
+    tap(kiosk, form.ids.delete_service)
+    confirm = kiosk.sm.get_screen("staff_confirm")
+    assert kiosk.sm.current == "staff_confirm" and "konsultasi" in confirm.body.lower()
+    tap(kiosk, confirm.ids.cancel)  # "Batal": back to the form, nothing deleted
+    assert kiosk.sm.current == "admin_service" and form.code == "konsultasi"
+    tap(kiosk, form.ids.delete_service)
+    tap(kiosk, confirm.ids.confirm)
+    assert kiosk.sm.current == "admin_menu" and "dihapus" in screen.message
+    assert "konsultasi" not in [r.ids.words.text for r in screen.ids.rows_box.children]
+    tap(kiosk, screen.ids.save)
+    assert "disimpan" in screen.message
+    codes = resident_codes(kiosk)
+    assert "konsultasi" not in codes and codes["baru"].title == "Legalisir"
+    changes = [e["change"] for e in audit(kiosk, "menu-draft")]
+    assert "add" in changes and "delete" in changes

@@ -318,3 +318,54 @@ def test_the_desks_never_import_kivy(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and "error" not in run.stdout.lower()
+
+
+def test_admin_desk_adds_a_copy_and_deletes_a_service_and_issued_tickets_keep_their_name(
+        kiosk, tmp_path):
+    rt, printer = kiosk()
+    printer.fail = True
+    failed = issue(rt, "ktp-baru")  # a slip to reprint after its service is gone
+    printer.fail = False
+    assert dict(failed.service_names) == {"id": "Perekaman KTP-el (pertama kali)",
+                                          "en": "KTP-el enrolment (first time)"}
+    desk = AdminDesk(rt)
+    desk.start_draft()
+    code, view = desk.add_service("kia")
+    codes = [s["code"] for s in view.services]
+    assert code == "baru" and codes[codes.index("kia") + 1] == "baru"
+    new, kia = (next(s for s in view.services if s["code"] == c) for c in ("baru", "kia"))
+    for key in ("queue", "counter", "hours", "daily_quota", "avg_service_min", "documents",
+                "requirements"):
+        assert new.get(key) == kia.get(key), key
+    assert new["names"] == {"id": "Layanan baru", "en": "New service"}
+    assert new["enabled"] is False and "nonaktif" in view.message  # residents never see it
+    code2, view = desk.add_service("kia")  # named apart from the first copy
+    assert code2 == "baru-2" and next(s for s in view.services if s["code"] == "baru-2")[
+        "names"]["id"] == "Layanan baru 2"
+    view = desk.delete_service("ktp-baru")
+    assert "dihapus" in view.message and "ktp-baru" not in [s["code"] for s in view.services]
+    changes = [(e["change"], e["service"]) for e in rt.store.audit_entries()
+               if e["action"] == "menu-draft" and e["change"] in ("add", "delete")]
+    assert changes == [("add", "baru"), ("add", "baru-2"), ("delete", "ktp-baru")]
+    assert desk.install().menu is not None
+    with pytest.raises(KeyError):
+        rt.menu.service("ktp-baru")
+    assert not rt.menu.service("baru").enabled and rt.menu.service("baru").queue == "E"
+
+    rt.stop()  # a restart: no slip kept in memory, the menu no longer has the service
+    rt, _ = kiosk()
+    snap = StaffDesk(rt).check_printer()
+    from kiosk.desks.staffwords import reprint_rows
+    rows = reprint_rows(snap, rt.menu, lambda text, **kw: text.format(**kw))
+    assert "Perekaman KTP-el (pertama kali)" in rows[0].text
+    assert StaffDesk(rt).reprint(failed.id).found
+    wait_for(lambda: rt.store.get_ticket(failed.id).print_status == "printed")
+    copy = next(p for p in (tmp_path / "spool").glob("*.bin") if "COPY" in p.name)
+    assert b"Perekaman KTP-el (pertama kali)" in copy.read_bytes()
+
+    desk = AdminDesk(rt)
+    desk.start_draft()
+    desk.draft["services"] = desk.draft["services"][:1]
+    kept = desk.delete_service(desk.draft["services"][0]["code"])
+    assert kept.problems and "paling sedikit satu" in kept.problems[0]
+    assert len(desk.draft["services"]) == 1 and last_audit(rt)["ok"] is False

@@ -152,6 +152,31 @@ class AdminDesk:
         return self.view(f"Urutan {code} diubah di draf." if moved else
                          f"{code} sudah di {'atas' if step < 0 else 'bawah'}.")
 
+    def add_service(self, from_code: str) -> tuple[str, DraftView]:
+        """Add a copy of service ``from_code`` to the draft (:func:`draft.add_service`:
+        queue, counter, hours copied; named "Layanan baru"; off until the admin turns it
+        on); returns ``(new code, view)``; audited (``change`` = ``add``)."""
+        self.view()
+        code = drafts.add_service(self.draft, from_code)
+        self._audit("menu-draft", change="add", service=code, copied_from=from_code)
+        name = drafts.service(self.draft, code)["names"]["id"]
+        return code, self.view(f"Salinan {from_code} masuk draf sebagai \"{name}\" ({code}), "
+                               f"masih nonaktif. Ubah nama dan persyaratan, aktifkan, lalu "
+                               f"Simpan.")
+
+    def delete_service(self, code: str) -> DraftView:
+        """Remove service ``code`` from the draft (the screens ask first); the only service
+        is kept, with the reason in ``problems``. Audited (``change`` = ``delete``)."""
+        self.view()
+        name = drafts.service(self.draft, code).get("names", {}).get("id", code)
+        deleted = drafts.delete_service(self.draft, code)
+        self._audit("menu-draft", change="delete", service=code, ok=deleted)
+        if not deleted:
+            return self.view("Belum bisa dipakai:", ("Menu perlu paling sedikit satu "
+                                                     "layanan; layanan ini tidak dihapus.",))
+        return self.view(f"{name} ({code}) dihapus dari draf. Tekan Simpan agar berlaku; "
+                         f"tiket yang sudah diambil tetap sah dengan nama layanannya.")
+
     def service_form(self, code: str) -> tuple[dict, list]:
         """(the text fields of service ``code``, the queues' fields) to edit; no audit."""
         self.view()

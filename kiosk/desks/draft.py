@@ -71,6 +71,53 @@ def move(draft: dict, code: str, step: int) -> bool:
     return True
 
 
+#: the names of a service the admin adds (then renames): Indonesian, English
+NEW_NAMES = ("Layanan baru", "New service")
+
+
+def add_service(draft: dict, from_code: str) -> str:
+    """Add a copy of service ``from_code`` right after it and return its new code.
+
+    The copy keeps the queue, counter, hours, quota, minutes, requirements, documents
+    and icon; it gets a free code (``baru``, ``baru-2``, ...; the menu schema's
+    ``[a-z0-9-]``), the names "Layanan baru" / "New service" (numbered when taken) and
+    starts switched off, so residents never see it before the admin names it and
+    turns it on. Raises StopIteration when ``from_code`` is not in the draft.
+    """
+    source = service(draft, from_code)
+    codes = {s.get("code") for s in draft["services"]}
+    names = {s.get("names", {}).get("id") for s in draft["services"]}
+    n = 1
+    while (_numbered("baru", n, "-") in codes
+           or _numbered(NEW_NAMES[0], n, " ") in names):
+        n += 1
+    new = copy.deepcopy(source)
+    new.update(code=_numbered("baru", n, "-"), enabled=False,
+               names={"id": _numbered(NEW_NAMES[0], n, " "),
+                      "en": _numbered(NEW_NAMES[1], n, " ")})
+    items = ordered(draft)
+    items.insert(items.index(source) + 1, new)
+    draft["services"].append(new)
+    for i, s in enumerate(items, 1):
+        s["order"] = i * 10
+    return new["code"]
+
+
+def _numbered(text: str, n: int, sep: str) -> str:
+    return text if n == 1 else f"{text}{sep}{n}"
+
+
+def delete_service(draft: dict, code: str) -> bool:
+    """Remove service ``code`` from the draft; False (nothing removed) when it is the
+    only service (a menu needs one). Tickets already issued keep their service's name
+    (:attr:`kiosk.models.Ticket.service_names`). Raises StopIteration for an unknown code."""
+    gone = service(draft, code)
+    if len(draft["services"]) <= 1:
+        return False
+    draft["services"].remove(gone)
+    return True
+
+
 # -- hours -----------------------------------------------------------------------
 def _window(w) -> tuple[str, str]:
     return (w["start"], w["end"]) if isinstance(w, dict) else (w[0], w[1])

@@ -108,6 +108,13 @@ def service_name(menu, code: str) -> str:
         return code
 
 
+def ticket_service(menu, ticket) -> str:
+    """The Indonesian service name ``ticket`` was issued with (kept after the menu renames
+    or deletes the service); the menu's name for a ticket from before names were kept."""
+    return ticket.service_name("id") if ticket.service_names else \
+        service_name(menu, ticket.service_code)
+
+
 def counts_words(counts: dict, office_day: str, menu, t) -> str:
     lines = [t("Hari kantor {day}", day=office_day),
              t("Jumlah: {n} tiket", n=sum(counts.values()))]
@@ -152,7 +159,7 @@ def reprint_rows(snap: Snapshot, menu, t) -> list[TicketRow]:
     def row(ticket, note):
         return TicketRow(ticket.id, ticket.number, f"{ticket.number}   "
                          f"{ticket.issued_at[11:16]}   "
-                         f"{service_name(menu, ticket.service_code)}\n{note}")
+                         f"{ticket_service(menu, ticket)}\n{note}")
 
     rows = [row(x, t("Gagal: {error}", error=x.print_error or t("tidak diketahui")))
             for x in snap.failed]

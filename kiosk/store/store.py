@@ -170,13 +170,14 @@ class Store:
     # -- check-in ------------------------------------------------------------
     def issue_ticket(self, *, service_code: str, queue: str, language: str,
                      rules_confirmed=(), menu_version: str = "", daily_quota=None,
-                     now: datetime | None = None) -> Ticket:
+                     now: datetime | None = None, service_names=()) -> Ticket:
         """Number and durably commit a new ticket; returns it once it is on disk (fsynced).
 
         ``daily_quota`` is ``(quota, start, end)`` as from
         :func:`kiosk.schedule.quota_now` (start/end ``HH:MM`` or None for the
         whole day) or None. It is checked under the same lock as the numbering,
-        so concurrent journeys never exceed it.
+        so concurrent journeys never exceed it. ``service_names``: ``((lang, name), ...)``
+        kept on the ticket (:attr:`Ticket.service_names`).
         Raises CheckinError(reason="quota") when it is reached, StoreError when
         the disk refuses the write (then nothing was issued).
         """
@@ -200,7 +201,8 @@ class Store:
                 number=numbering.format_number(queue, seq, self.number_tag),
                 issued_at=self.clock.local(now).isoformat(timespec="seconds"),
                 language=language, rules_confirmed=tuple(tuple(r) for r in rules_confirmed),
-                menu_version=menu_version)
+                menu_version=menu_version,
+                service_names=tuple((str(k), str(v)) for k, v in service_names))
             d.insert(ticket)
             return ticket
 
