@@ -35,12 +35,17 @@ def take(admin, shot) -> None:
     admin.edit("kk-baru")
     settle()
     form = admin.screen("admin_service")
-    driver.tap(form.ids.quota)
+    form.ids.quota.focus = True  # (tests/test_admin_ui.py taps it through the scroll view)
+    driver.pump(2)
     for key in "20":
         driver.tap(form.ids.keyboard.keys[key], frames=1)
     settle()
     shot("admin_keyboard")
     form.ids.keyboard.close()
+    form.own_hours = True  # the weekday rows
+    settle()
+    shot("admin_service_hours")
+    form.own_hours = False
     admin.copy_service()  # "Salin jadi layanan baru": the copy opens in the form
     settle()
     shot("admin_new_service")
@@ -48,6 +53,11 @@ def take(admin, shot) -> None:
     settle()
     shot("admin_delete_confirm")
     staff.confirmed()
+    settle()
+    admin.edit_queues()
+    settle()
+    shot("admin_queues")
+    admin.back_to_list()
     settle()
     admin.edit("kk-baru")
     settle()

@@ -47,6 +47,7 @@ class LobbyApp(App):
     scale = NumericProperty(1.0)
     # sizes in pixels for the resident screens, worked out from the window and screen_dpi
     # by screens.sizes.units (millimetre minimums: text, targets, the ticket number)
+    font_min = NumericProperty(18)
     font_small = NumericProperty(21)
     font_body = NumericProperty(26)
     font_button = NumericProperty(30)
@@ -54,6 +55,8 @@ class LobbyApp(App):
     font_number = NumericProperty(150)
     target = NumericProperty(96)
     gap = NumericProperty(14)
+    field_h = NumericProperty(58)
+    key_h = NumericProperty(56)
     portrait = BooleanProperty(False)
     status_text = StringProperty("")
     clock_text = StringProperty("")

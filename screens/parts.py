@@ -77,9 +77,9 @@ class OnScreenKeyboard(BoxLayout):
         row = Factory.KeyRow()
         for name, text, action, weight in (
                 ("shift", "Huruf besar", self.toggle_upper, 1.6),
-                ("space", "spasi", lambda: self.type(" "), 3.2),
+                ("space", "spasi", lambda: self.type(" "), 1.8),
                 ("backspace", "Hapus", self.backspace, 1.4),
-                ("clear", "Kosongkan", self.clear, 1.6),
+                ("clear", "Kosongkan", self.clear, 1.9),
                 ("enter", "Baris baru", lambda: self.type("\n"), 1.6),
                 ("done", "Selesai mengetik", self.close, 2.2)):
             key = Factory.KeyButton(text=text, size_hint_x=weight,
@@ -164,7 +164,14 @@ class AdminScreen(Screen):
             kb.close()
 
     def reveal(self, *_args):
-        """Scroll the form so the field being typed stays above the keyboard."""
+        """Scroll the form so the field being typed stays above the keyboard: now, and
+        again next frame, once the layout has taken in the keyboard (and, on a short
+        panel, the header it hides)."""
+        from kivy.clock import Clock
+        self._reveal_now()
+        Clock.schedule_once(self._reveal_now, 0)
+
+    def _reveal_now(self, *_args):
         kb = self.keyboard
         field = kb.target if kb is not None else None
         scroll = ancestor(field, ScrollView) if field is not None else None

@@ -32,7 +32,8 @@ def px_per_mm(dpi: float) -> float:
 def units(size: tuple[int, int], dpi: float) -> dict:
     """The app's size properties for a window of ``size`` (width, height) pixels on a panel
     of ``dpi``: ``scale`` (1.0 at 1280x800), font sizes in px (``font_small`` ..
-    ``font_number``), ``target`` (least touch-target side, px), ``gap`` (spacing, px) and
+    ``font_number``), ``target`` (least touch-target side, px), ``gap`` (spacing, px), ``field_h`` and
+    ``key_h`` (a staff form's text field and on-screen key, px) and
     ``portrait``. Every font is at least the body minimum; ``font_number`` at least the
     ticket-number minimum; ``target`` at least TARGET_MM."""
     width, height = size
@@ -48,6 +49,7 @@ def units(size: tuple[int, int], dpi: float) -> dict:
     return {
         "scale": scale,
         "portrait": portrait,
+        "font_min": round(text_min, 1),  # the least body text (on-screen key labels)
         "font_small": font(21),
         "font_body": font(26),
         "font_button": font(30),
@@ -55,4 +57,7 @@ def units(size: tuple[int, int], dpi: float) -> dict:
         "font_number": round(max(NUMBER_CAP_MM / CAP_PER_EM * mm * _TEXT_MARGIN, 150 * scale), 1),
         "target": round(max(TARGET_MM * mm * _TARGET_MARGIN, 96 * scale), 1),
         "gap": round(max(1.5 * mm, 14 * scale), 1),
+        # staff and admin forms: a text field's height and an on-screen key's
+        "field_h": round(max(TARGET_MM * mm * _TARGET_MARGIN, 58 * scale), 1),
+        "key_h": round(max(TARGET_MM * mm * _TARGET_MARGIN, 56 * scale), 1),
     }

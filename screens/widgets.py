@@ -16,6 +16,16 @@ class BigButton(ScreenBound, Button):
     """A flat, high-contrast button with large text."""
 
     role = StringProperty("primary")  # primary | secondary | confirm | danger
+    #: px; the least height (0: the resident target, ``app.target``). A button that must
+    #: fill a row sets this, not ``height``: the class rule's height binding would win back
+    #: whenever the text texture changes (two rules binding one property, Kivy's kv).
+    min_height = NumericProperty(0)
+    #: False: the text stays on one line and the button is as wide as it needs
+    #: (``FitButton`` in parts.kv); True: the text wraps at the button's width
+    wrap = BooleanProperty(True)
+    #: True: 0 px high (a button shown only sometimes; disabled, it would still take the
+    #: touches that land on it, Kivy's disabled widgets swallow them)
+    collapsed = BooleanProperty(False)
 
 
 class ServiceButton(ScreenBound, ButtonBehavior, BoxLayout):
