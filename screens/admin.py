@@ -109,7 +109,11 @@ class AdminMode:
     def copy_service(self):
         """"Salin jadi layanan baru": the form's changes go into the draft, then a copy of
         this service (queue, counter, hours) opens in the form as "Layanan baru"."""
-        form = self.screen("admin_service").read()
+        screen = self.screen("admin_service")
+        if screen.busy:
+            return  # a double tap makes one copy
+        screen.busy = True
+        form = screen.read()
 
         def work():
             view = self.desk.apply_service(form)
@@ -119,8 +123,8 @@ class AdminMode:
             return self.desk.service_form(code), view
 
         def done(result):
+            screen.busy = False
             forms, view = result
-            screen = self.screen("admin_service")
             if forms is not None:
                 screen.load(*forms)
                 screen.ids.form_scroll.scroll_y = 1

@@ -16,6 +16,7 @@ class ServiceEditScreen(AdminScreen):
     own_hours = BooleanProperty(False)
 
     def load(self, form: dict, queues: list[dict]) -> None:
+        self.busy = False  # a copy that failed on the worker left it set
         self._form, self._queues = form, {q["prefix"]: q for q in queues}
         ids = self.ids
         self.code = form["code"]

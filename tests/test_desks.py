@@ -369,3 +369,5 @@ def test_admin_desk_adds_a_copy_and_deletes_a_service_and_issued_tickets_keep_th
     kept = desk.delete_service(desk.draft["services"][0]["code"])
     assert kept.problems and "paling sedikit satu" in kept.problems[0]
     assert len(desk.draft["services"]) == 1 and last_audit(rt)["ok"] is False
+    gone = desk.delete_service("ktp-baru")  # deleted already (a second tap on "Ya, hapus")
+    assert "sudah tidak ada" in gone.problems[0] and len(desk.draft["services"]) == 1

@@ -168,6 +168,9 @@ class AdminDesk:
         """Remove service ``code`` from the draft (the screens ask first); the only service
         is kept, with the reason in ``problems``. Audited (``change`` = ``delete``)."""
         self.view()
+        if code not in {s.get("code") for s in self.draft["services"]}:
+            return self.view("Belum bisa dipakai:", (f"Layanan {code} sudah tidak ada di "
+                                                     f"draf.",))
         name = drafts.service(self.draft, code).get("names", {}).get("id", code)
         deleted = drafts.delete_service(self.draft, code)
         self._audit("menu-draft", change="delete", service=code, ok=deleted)
