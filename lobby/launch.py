@@ -129,11 +129,23 @@ def journey(app, lang="id", service_index=0, rules=True):
                          f"({app.kiosk_config.menu_path}) has enabled services")
     driver.tap(buttons[service_index])
     if rules:
-        screen = sm.get_screen("rules")
-        for card in screen.cards():
-            driver.tap(card)
-        driver.tap(screen.ids.take)
-        driver.pump_until(lambda: sm.current == "ticket", timeout=10)
+        take_number(app, printed=False)
+
+
+def take_number(app, first_rule=0, printed=True, timeout=15):
+    """On the rules screen: tap the health rules from ``first_rule`` on, then "Ambil nomor
+    antrian"; wait for the ticket screen (and, ``printed``, for the slip's outcome).
+    Returns the ticket screen. TimeoutError after ``timeout`` seconds (a hang guard)."""
+    sm = app.sm
+    screen = sm.get_screen("rules")
+    for card in screen.cards()[first_rule:]:
+        driver.tap(card)
+    driver.tap(screen.ids.take)
+    driver.pump_until(lambda: sm.current == "ticket", timeout=timeout)
+    ticket = sm.get_screen("ticket")
+    if printed:
+        driver.pump_until(lambda: ticket.print_state != "pending", timeout=timeout)
+    return ticket
 
 
 def selftest(config) -> int:
@@ -200,12 +212,7 @@ def screenshots(config, outdir: Path) -> int:
             screen = app.sm.get_screen("rules")
             driver.tap(screen.cards()[0])
             shot(f"rules_{lang}")
-            for card in screen.cards()[1:]:
-                driver.tap(card)
-            driver.tap(screen.ids.take)
-            driver.pump_until(lambda: app.sm.current == "ticket", timeout=10)
-            ticket = app.sm.get_screen("ticket")
-            driver.pump_until(lambda: ticket.print_state != "pending", timeout=15)
+            take_number(app, first_rule=1)
             shot(f"ticket_{lang}")
             for png in sorted(spool.glob("*.png")):
                 shutil.copy(png, outdir / f"slip_{lang}.png")

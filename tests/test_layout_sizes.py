@@ -9,6 +9,7 @@ kiosk.ini ``screen_dpi``, as on the real panel.
 import pytest
 
 from layoutcheck import SIZES, check, problems_on, settle, sized_app  # noqa: F401 (fixture)
+from lobby.launch import take_number
 from screens import driver
 from screens.sizes import CAP_PER_EM, NUMBER_CAP_MM, px_per_mm
 
@@ -32,12 +33,7 @@ def test_every_resident_screen_fits_at_every_panel_size(sized_app, width, height
         rules.error = app.tr("Maaf, nomor belum dapat diambil. Silakan hubungi petugas.")
         check(app, dpi, f"rules {lang} with an error {size}")
         rules.error = ""
-        for card in rules.cards()[1:]:
-            driver.tap(card)
-        driver.tap(rules.ids.take)
-        driver.pump_until(lambda: app.sm.current == "ticket", timeout=30)
-        ticket = app.sm.get_screen("ticket")
-        driver.pump_until(lambda: ticket.print_state != "pending", timeout=30)
+        ticket = take_number(app, first_rule=1, timeout=30)
         check(app, dpi, f"ticket {lang} {size}")
         app.flow.print_update(ticket.result.ticket.id, "failed", "")
         check(app, dpi, f"ticket {lang} print failed {size}")
