@@ -147,9 +147,9 @@ class AdminMode:
             self._run(lambda: self.desk.delete_service(code), done)
         self.staff._confirm(
             (f"Hapus \"{name}\"?",
-             f"Layanan {code} dihapus dari draf; warga tidak bisa memilihnya lagi setelah "
-             f"Simpan. Tiket yang sudah diambil tetap sah dan tetap tercetak dengan nama "
-             f"layanannya.",
+             f"{name} ({code}) dihapus dari draf; warga tidak bisa memilihnya lagi setelah "
+             f"Simpan. Tiket yang sudah diambil hari ini tetap sah: nomor dan nama "
+             f"layanannya tidak berubah, juga saat dicetak ulang.",
              "Ya, hapus"), delete, back=lambda: self._go("admin_service"))
 
     def edit_queues(self):
